@@ -1,0 +1,120 @@
+# The hypervisor's build. Plain make, per-directory object lists:
+# each directory's objects.mk adds to core-y (the core, freestanding),
+# efi-y (the UEFI loader) or tests/unit/*.mk adds host unit tests.
+#
+#   make            build build/hv.efi
+#   make run        install what is missing, build, boot the default config
+#   make test       install what is missing, unit tests, header check, boot tests
+#   make unit       host unit tests only
+#   make boot-test  boot tests only (pytest)
+
+BUILD ?= build
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+PYTHON := /usr/bin/python3
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_LDS := $(EFI_LIB)/elf_x86_64_efi.lds
+
+WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	-Wshadow -Wpointer-arith -Wundef -Wvla -Wwrite-strings -Wcast-qual \
+	-Wimplicit-fallthrough
+
+# The core never uses floating point or vector registers: guests own them.
+CORE_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-stack-check -fno-strict-aliasing \
+	-fno-omit-frame-pointer -fpic -fshort-wchar -mno-red-zone \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
+	-I include -I .
+EFI_CFLAGS := $(CORE_CFLAGS) -DGNU_EFI_USE_MS_ABI -isystem $(EFI_INC) \
+	-isystem $(EFI_INC)/x86_64 -Wno-cast-qual
+NASMFLAGS := -f elf64 -g -F dwarf -w+all -I kernel/arch/
+
+core-y :=
+efi-y :=
+UNIT_TESTS :=
+include $(sort $(wildcard */objects.mk */*/objects.mk))
+
+CORE_OBJS := $(addprefix $(BUILD)/,$(core-y))
+EFI_OBJS := $(addprefix $(BUILD)/,$(efi-y))
+
+.PHONY: all run test unit boot-test check-headers setup clean image-dir
+all: $(BUILD)/hv.efi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(if $(filter boot/efi/%,$<),$(EFI_CFLAGS),$(CORE_CFLAGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# Real-mode AP start-up code is position independent flat binary, copied
+# below 1 MiB at run time and wrapped into the image by trampoline_blob.asm.
+$(BUILD)/kernel/arch/trampoline.bin: kernel/arch/trampoline.nasm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -w+all $< -o $@
+$(BUILD)/kernel/arch/trampoline_blob.o: $(BUILD)/kernel/arch/trampoline.bin
+$(BUILD)/kernel/arch/trampoline_blob.o: NASMFLAGS += -I $(BUILD)/kernel/arch/
+
+$(BUILD)/hv.so: $(EFI_OBJS) $(CORE_OBJS)
+	$(LD) -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic \
+		--no-undefined -L $(EFI_LIB) $(EFI_CRT0) $^ -o $@ -lefi -lgnuefi
+
+$(BUILD)/hv.efi: $(BUILD)/hv.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@
+
+# Host unit tests (cmocka). Fragments in tests/unit/*.mk name each test's
+# sources: UNIT_TESTS += foo; unit-foo-srcs := tests/unit/test_foo.c lib/...
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARNINGS) -Wno-missing-prototypes \
+	-DHV_HOSTED -I include -I . -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+HOST_LDLIBS := -lcmocka -lpthread
+include $(sort $(wildcard tests/unit/*.mk))
+
+UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+define unit_rule
+$(BUILD)/unit/test_$(1): $$(unit-$(1)-srcs) tests/unit/log_capture.c $$(wildcard include/hv/*.h) | $(BUILD)/unit
+	$(CC) $(HOST_CFLAGS) $$(filter %.c,$$^) -o $$@ $(HOST_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+$(BUILD)/unit:
+	@mkdir -p $@
+
+setup:
+	@./tools/setup-host.sh
+
+unit: setup $(UNIT_BINS)
+	@./tools/run-unit-tests $(UNIT_BINS)
+
+# Every header must compile on its own.
+HEADERS := $(sort $(wildcard include/hv/*.h kernel/*.h kernel/*/*.h vmm/*.h iommu/*.h lib/*.h))
+check-headers:
+	@for h in $(HEADERS); do \
+		echo "#include \"$$h\"" | $(CC) $(CORE_CFLAGS) -x c -fsyntax-only - || exit 1; \
+	done; echo "check-headers: $(words $(HEADERS)) headers compile alone"
+
+boot-test: setup all
+	$(PYTHON) -m pytest -v tests/boot
+
+test: setup
+	$(MAKE) all
+	$(MAKE) check-headers
+	$(MAKE) unit
+	$(MAKE) boot-test
+
+run: setup all
+	./tools/hvrun --console
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,2 @@
+# iommu/: VT-d remapping hardware.
+core-y += iommu/vtd_caps.o

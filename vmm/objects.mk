@@ -1,0 +1,2 @@
+# vmm/: virtualization backends and what the processor offers for them.
+core-y += vmm/virt_caps.o
