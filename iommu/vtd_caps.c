@@ -17,9 +17,9 @@ static const struct {
 	uint8_t sagaw_bit;
 	unsigned bits;
 } vtd_agaw_table[VTD_MAX_AGAWS] = {
-	{ VTD_SAGAW_39, 39 },
-	{ VTD_SAGAW_48, 48 },
-	{ VTD_SAGAW_57, 57 },
+    {VTD_SAGAW_39, 39},
+    {VTD_SAGAW_48, 48},
+    {VTD_SAGAW_57, 57},
 };
 
 static bool has(uint64_t reg, uint64_t bit)
@@ -109,8 +109,8 @@ static uint32_t iotlb_end(const struct vtd_caps *caps)
 void vtd_decode_caps(uint32_t ver, uint64_t cap, uint64_t ecap, struct vtd_caps *out)
 {
 	*out = (struct vtd_caps){
-		.ver_major = (unsigned)vtd_get(ver, VTD_VER_MAX),
-		.ver_minor = (unsigned)vtd_get(ver, VTD_VER_MIN),
+	    .ver_major = (unsigned)vtd_get(ver, VTD_VER_MAX),
+	    .ver_minor = (unsigned)vtd_get(ver, VTD_VER_MIN),
 	};
 	decode_cap(cap, out);
 	decode_ecap(ecap, out);
@@ -130,14 +130,16 @@ static int check_register_sets(const struct vtd_caps *caps, uint64_t reg_size)
 		return -EINVAL;
 	}
 	if (ranges_overlap(caps->fro, frcd_end(caps), caps->iro, iotlb_end(caps))) {
-		log_warn("vtd", "refused: fault records overlap IOTLB registers fro=%#x nfr=%u iro=%#x",
+		log_warn("vtd",
+			 "refused: fault records overlap IOTLB registers fro=%#x nfr=%u iro=%#x",
 			 caps->fro, caps->nfr, caps->iro);
 		return -EINVAL;
 	}
 	if (caps->reg_span > reg_size) {
-		log_warn("vtd", "refused: registers beyond window span=%#x size=%#llx fro=%#x nfr=%u iro=%#x",
-			 caps->reg_span, (unsigned long long)reg_size, caps->fro, caps->nfr,
-			 caps->iro);
+		log_warn(
+		    "vtd",
+		    "refused: registers beyond window span=%#x size=%#llx fro=%#x nfr=%u iro=%#x",
+		    caps->reg_span, (unsigned long long)reg_size, caps->fro, caps->nfr, caps->iro);
 		return -EINVAL;
 	}
 	return 0;
@@ -188,7 +190,7 @@ static void __printf(2, 3) out_put(struct vtd_out *o, const char *fmt, ...)
 		o->pos += (size_t)n;
 }
 
-static const char *yn(bool v)
+static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
 }
@@ -204,24 +206,25 @@ static void put_agaws(struct vtd_out *o, const struct vtd_caps *caps)
 
 static void put_large(struct vtd_out *o, const struct vtd_caps *caps)
 {
-	const char *large = caps->large_2m ? (caps->large_1g ? "2M,1G" : "2M")
-					   : (caps->large_1g ? "1G" : "none");
+	const char *large =
+	    caps->large_2m ? (caps->large_1g ? "2M,1G" : "2M") : (caps->large_1g ? "1G" : "none");
 
 	out_put(o, " large=%s", large);
 }
 
 int vtd_caps_format(const struct vtd_caps *caps, char *buf, size_t len)
 {
-	struct vtd_out o = { .buf = buf, .len = len };
+	struct vtd_out o = {.buf = buf, .len = len};
 
 	out_put(&o, "ver=%u.%u domains=%u", caps->ver_major, caps->ver_minor, caps->domains);
 	put_agaws(&o, caps);
 	out_put(&o, " mgaw=%u", caps->mgaw);
 	put_large(&o, caps);
-	out_put(&o, " qi=%s ir=%s eim=%s pt=%s sc=%s dt=%s c=%s sm=%s pi=%s", yn(caps->qi),
-		yn(caps->ir), yn(caps->eim), yn(caps->pt), yn(caps->sc), yn(caps->dt),
-		yn(caps->coherent), yn(caps->smts), yn(caps->pi));
-	out_put(&o, " cm=%s rwbf=%s psi=%s mamv=%u frr=%u fro=%#x iro=%#x", yn(caps->caching_mode),
-		yn(caps->rwbf), yn(caps->psi), caps->mamv, caps->nfr, caps->fro, caps->iro);
+	out_put(&o, " qi=%s ir=%s eim=%s pt=%s sc=%s dt=%s c=%s sm=%s pi=%s", yes_no(caps->qi),
+		yes_no(caps->ir), yes_no(caps->eim), yes_no(caps->pt), yes_no(caps->sc),
+		yes_no(caps->dt), yes_no(caps->coherent), yes_no(caps->smts), yes_no(caps->pi));
+	out_put(&o, " cm=%s rwbf=%s psi=%s mamv=%u frr=%u fro=%#x iro=%#x",
+		yes_no(caps->caching_mode), yes_no(caps->rwbf), yes_no(caps->psi), caps->mamv,
+		caps->nfr, caps->fro, caps->iro);
 	return o.pos < len ? (int)o.pos : -ENOSPC;
 }

@@ -17,30 +17,30 @@ struct vtd_caps {
 	unsigned ver_major, ver_minor; /* VER.MAX, VER.MIN */
 
 	/* CAP_REG */
-	unsigned domain_id_bits;        /* 4 + 2 * ND */
-	uint32_t domains;               /* 2^domain_id_bits */
-	bool nd_reserved;               /* ND = 7: no valid domain count */
-	uint8_t sagaw;                  /* raw SAGAW field (VTD_SAGAW_*) */
-	unsigned agaw_count;            /* valid entries in agaws[] */
-	unsigned agaws[VTD_MAX_AGAWS];  /* supported AGAWs in bits, ascending */
-	unsigned mgaw;                  /* maximum guest address width, bits */
-	bool large_2m, large_1g;        /* second-level large pages (SLLPS) */
-	bool caching_mode;              /* CM: invalidate after making entries present */
-	bool rwbf;                      /* flush write buffer after table updates */
+	unsigned domain_id_bits;       /* 4 + 2 * ND */
+	uint32_t domains;	       /* 2^domain_id_bits */
+	bool nd_reserved;	       /* ND = 7: no valid domain count */
+	uint8_t sagaw;		       /* raw SAGAW field (VTD_SAGAW_*) */
+	unsigned agaw_count;	       /* valid entries in agaws[] */
+	unsigned agaws[VTD_MAX_AGAWS]; /* supported AGAWs in bits, ascending */
+	unsigned mgaw;		       /* maximum guest address width, bits */
+	bool large_2m, large_1g;       /* second-level large pages (SLLPS) */
+	bool caching_mode;	       /* CM: invalidate after making entries present */
+	bool rwbf;		       /* flush write buffer after table updates */
 	bool afl, plmr, phmr, zlr, psi, dwd, drd, fl1gp, pi, fl5lp, esirtps, esrtps;
-	unsigned nfr;                   /* number of fault recording registers */
-	uint32_t fro;                   /* byte offset of the first fault record */
-	unsigned mamv;                  /* largest address mask for PSI */
+	unsigned nfr;  /* number of fault recording registers */
+	uint32_t fro;  /* byte offset of the first fault record */
+	unsigned mamv; /* largest address mask for PSI */
 
 	/* ECAP_REG */
-	bool coherent;                  /* C: walks snoop; no cache flush of tables */
+	bool coherent; /* C: walks snoop; no cache flush of tables */
 	bool qi, dt, ir, eim, pt, sc, mts, nest, prs, ers, srs, nwfs, eafs, pasid;
 	bool dit, pds, smts, slads, slts, flts;
-	uint32_t iro;                   /* byte offset of IVA_REG; IOTLB_REG at +8 */
-	unsigned mhmv;                  /* largest handle mask for IEC invalidation */
-	unsigned pss;                   /* PASID width - 1 */
+	uint32_t iro;  /* byte offset of IVA_REG; IOTLB_REG at +8 */
+	unsigned mhmv; /* largest handle mask for IEC invalidation */
+	unsigned pss;  /* PASID width - 1 */
 
-	uint32_t reg_span;              /* bytes of register space the unit uses */
+	uint32_t reg_span; /* bytes of register space the unit uses */
 };
 
 void vtd_decode_caps(uint32_t ver, uint64_t cap, uint64_t ecap, struct vtd_caps *out);

@@ -5,6 +5,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/platform.h"
+#include "kernel/shutdown.h"
 
 #define ECAM_BUS_SIZE (1 * MiB)
 
@@ -15,7 +16,8 @@ struct ecam_segment {
 
 static struct ecam_segment segments[PCI_HOST_MAX_SEGMENTS];
 static unsigned segment_count;
-static struct pci_topology topologies[PCI_HOST_MAX_SEGMENTS];
+/* From the hypervisor's pool: each is large and most machines have one segment. */
+static struct pci_topology *topologies[PCI_HOST_MAX_SEGMENTS];
 static unsigned quiesced;
 
 static struct ecam_segment *segment_for(uint32_t bdf)
@@ -87,9 +89,14 @@ void pci_host_discover(const struct boot_info *bi)
 	}
 	for (unsigned i = 0; i < segment_count; i++) {
 		const struct mcfg_allocation *a = segments[i].alloc;
+		phys_addr_t pa;
 
-		pci_enumerate(&ecam_ops, a->segment, a->start_bus, a->end_bus, &topologies[i]);
-		quiesced += pci_disable_bus_master(&ecam_ops, &topologies[i]);
+		if (hv_pages_alloc(ALIGN_UP(sizeof(struct pci_topology), PAGE_SIZE) / PAGE_SIZE,
+				   &pa))
+			panic("no memory for the PCI topology of segment %u", a->segment);
+		topologies[i] = (struct pci_topology *)(uintptr_t)pa;
+		pci_enumerate(&ecam_ops, a->segment, a->start_bus, a->end_bus, topologies[i]);
+		quiesced += pci_disable_bus_master(&ecam_ops, topologies[i]);
 	}
 	if (!segment_count)
 		log_error("pci", "no ECAM (MCFG) window: PCI devices can't be enumerated");
@@ -104,7 +111,7 @@ unsigned pci_host_segment_count(void)
 
 const struct pci_topology *pci_host_topology(unsigned segment_index)
 {
-	return segment_index < segment_count ? &topologies[segment_index] : NULL;
+	return segment_index < segment_count ? topologies[segment_index] : NULL;
 }
 
 unsigned pci_host_function_count(void)
@@ -112,7 +119,7 @@ unsigned pci_host_function_count(void)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < segment_count; i++)
-		n += topologies[i].count;
+		n += topologies[i]->count;
 	return n;
 }
 
@@ -127,8 +134,8 @@ int pci_host_check_sriov_request(uint32_t vfs)
 	int err = 0;
 
 	for (unsigned s = 0; s < segment_count; s++)
-		for (uint32_t i = 0; i < topologies[s].count; i++) {
-			const struct pci_function *fn = &topologies[s].fn[i];
+		for (uint32_t i = 0; i < topologies[s]->count; i++) {
+			const struct pci_function *fn = &topologies[s]->fn[i];
 			const struct pci_sriov *sr = &fn->caps.sriov;
 
 			if (!sr->offset || !sr->valid)

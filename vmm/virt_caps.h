@@ -24,30 +24,30 @@ struct cpuid_regs {
  * decoder ignores them.
  */
 struct virt_raw {
-	struct cpuid_regs leaf0;  /* 0x0: max basic leaf, vendor */
-	struct cpuid_regs leaf1;  /* 0x1: signature, features */
-	struct cpuid_regs leaf7;  /* 0x7.0: structured extended features */
-	struct cpuid_regs ext0;   /* 0x80000000: max extended leaf */
-	struct cpuid_regs ext1;   /* 0x80000001: NX, long mode, SVM */
-	struct cpuid_regs ext7;   /* 0x80000007: invariant TSC */
-	struct cpuid_regs ext8;   /* 0x80000008: address sizes */
-	struct cpuid_regs svm;    /* 0x8000000A: SVM revision, ASIDs, features */
+	struct cpuid_regs leaf0; /* 0x0: max basic leaf, vendor */
+	struct cpuid_regs leaf1; /* 0x1: signature, features */
+	struct cpuid_regs leaf7; /* 0x7.0: structured extended features */
+	struct cpuid_regs ext0;	 /* 0x80000000: max extended leaf */
+	struct cpuid_regs ext1;	 /* 0x80000001: NX, long mode, SVM */
+	struct cpuid_regs ext7;	 /* 0x80000007: invariant TSC */
+	struct cpuid_regs ext8;	 /* 0x80000008: address sizes */
+	struct cpuid_regs svm;	 /* 0x8000000A: SVM revision, ASIDs, features */
 
-	bool have_msrs;           /* the MSR values below were read */
-	uint64_t vm_cr;           /* AMD VM_CR, 0xC0010114 */
-	uint64_t feature_control; /* IA32_FEATURE_CONTROL, 0x3A */
-	uint64_t vmx_basic;       /* IA32_VMX_BASIC, 0x480 */
-	uint64_t vmx_pinbased;    /* IA32_VMX_PINBASED_CTLS, 0x481 */
-	uint64_t vmx_procbased;   /* IA32_VMX_PROCBASED_CTLS, 0x482 */
-	uint64_t vmx_exit;        /* IA32_VMX_EXIT_CTLS, 0x483 */
-	uint64_t vmx_entry;       /* IA32_VMX_ENTRY_CTLS, 0x484 */
-	uint64_t vmx_misc;        /* IA32_VMX_MISC, 0x485 */
-	uint64_t vmx_procbased2;  /* IA32_VMX_PROCBASED_CTLS2, 0x48B */
-	uint64_t vmx_ept_vpid_cap;     /* IA32_VMX_EPT_VPID_CAP, 0x48C */
-	uint64_t vmx_true_pinbased;    /* IA32_VMX_TRUE_PINBASED_CTLS, 0x48D */
-	uint64_t vmx_true_procbased;   /* IA32_VMX_TRUE_PROCBASED_CTLS, 0x48E */
-	uint64_t vmx_true_exit;        /* IA32_VMX_TRUE_EXIT_CTLS, 0x48F */
-	uint64_t vmx_true_entry;       /* IA32_VMX_TRUE_ENTRY_CTLS, 0x490 */
+	bool have_msrs;		     /* the MSR values below were read */
+	uint64_t vm_cr;		     /* AMD VM_CR, 0xC0010114 */
+	uint64_t feature_control;    /* IA32_FEATURE_CONTROL, 0x3A */
+	uint64_t vmx_basic;	     /* IA32_VMX_BASIC, 0x480 */
+	uint64_t vmx_pinbased;	     /* IA32_VMX_PINBASED_CTLS, 0x481 */
+	uint64_t vmx_procbased;	     /* IA32_VMX_PROCBASED_CTLS, 0x482 */
+	uint64_t vmx_exit;	     /* IA32_VMX_EXIT_CTLS, 0x483 */
+	uint64_t vmx_entry;	     /* IA32_VMX_ENTRY_CTLS, 0x484 */
+	uint64_t vmx_misc;	     /* IA32_VMX_MISC, 0x485 */
+	uint64_t vmx_procbased2;     /* IA32_VMX_PROCBASED_CTLS2, 0x48B */
+	uint64_t vmx_ept_vpid_cap;   /* IA32_VMX_EPT_VPID_CAP, 0x48C */
+	uint64_t vmx_true_pinbased;  /* IA32_VMX_TRUE_PINBASED_CTLS, 0x48D */
+	uint64_t vmx_true_procbased; /* IA32_VMX_TRUE_PROCBASED_CTLS, 0x48E */
+	uint64_t vmx_true_exit;	     /* IA32_VMX_TRUE_EXIT_CTLS, 0x48F */
+	uint64_t vmx_true_entry;     /* IA32_VMX_TRUE_ENTRY_CTLS, 0x490 */
 };
 
 /*
@@ -81,7 +81,7 @@ struct virt_caps {
 	/* AMD SVM: CPUID Fn8000_000A and VM_CR. */
 	bool svm;
 	bool svm_disabled_by_firmware; /* VM_CR.SVMDIS and VM_CR.LOCK both set */
-	bool svm_vmcr_svmdis;          /* SVMDIS set; if unlocked, clear before EFER.SVME */
+	bool svm_vmcr_svmdis;	       /* SVMDIS set; if unlocked, clear before EFER.SVME */
 	bool svm_vmcr_lock;
 	uint32_t svm_revision, asids;
 	bool npt, lbrv, svm_lock, nrips, tsc_rate, vmcb_clean, flush_by_asid, decode_assists;
@@ -90,12 +90,12 @@ struct virt_caps {
 
 	/* Intel VMX: IA32_FEATURE_CONTROL and the IA32_VMX_* MSRs. */
 	bool vmx;
-	bool feature_control_locked;   /* unlocked: the hypervisor sets and locks it */
-	bool vmx_locked_off;           /* locked without VMX outside SMX */
+	bool feature_control_locked; /* unlocked: the hypervisor sets and locks it */
+	bool vmx_locked_off;	     /* locked without VMX outside SMX */
 	uint32_t vmcs_revision, vmcs_size;
 	unsigned vmcs_memtype;
-	bool vmx_true_ctls;            /* TRUE control MSRs exist and are in ctls */
-	struct vmx_ctls ctls;          /* the control MSRs to program from */
+	bool vmx_true_ctls;		/* TRUE control MSRs exist and are in ctls */
+	struct vmx_ctls ctls;		/* the control MSRs to program from */
 	unsigned preemption_timer_rate; /* timer ticks once per 2^rate TSC cycles */
 	/* pin-based */
 	bool ext_intr_exiting, nmi_exiting, virtual_nmis, preemption_timer, posted_interrupts;
@@ -126,9 +126,9 @@ void virt_decode(const struct virt_raw *raw, struct virt_caps *caps);
  * *optional_count gets their number. Both counts may exceed the array sizes;
  * the strings are constants. Arrays may be NULL when their max is 0.
  */
-unsigned virt_requirements(const struct virt_caps *caps, const char **missing,
-			   unsigned max_missing, const char **optional_missing,
-			   unsigned max_optional, unsigned *optional_count);
+unsigned virt_requirements(const struct virt_caps *caps, const char **missing, unsigned max_missing,
+			   const char **optional_missing, unsigned max_optional,
+			   unsigned *optional_count);
 
 /*
  * One line of key=value fields for the inventory log ("kind=svm rev=1

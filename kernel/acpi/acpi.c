@@ -131,8 +131,8 @@ static int acpi_root_refuse(const struct acpi *acpi, const struct acpi_sdt_heade
 	char sig[5];
 
 	acpi_sig_to_str(sig, hdr->signature);
-	log_error("acpi", "root sig=%s pa=0x%lx refused reason=%s expected=%s", sig,
-		  acpi->root_pa, reason, acpi->xsdt ? "XSDT" : "RSDT");
+	log_error("acpi", "root sig=%s pa=0x%lx refused reason=%s expected=%s", sig, acpi->root_pa,
+		  reason, acpi->xsdt ? "XSDT" : "RSDT");
 	return err;
 }
 
@@ -224,8 +224,8 @@ static void acpi_add_table(struct acpi *acpi, uint32_t index, uint64_t pa)
 	}
 	if (acpi->table_count == ACPI_MAX_TABLES) {
 		acpi_sig_to_str(sig, hdr.signature);
-		log_warn("acpi", "table sig=%s pa=0x%lx dropped reason=table-list-full max=%u",
-			 sig, pa, ACPI_MAX_TABLES);
+		log_warn("acpi", "table sig=%s pa=0x%lx dropped reason=table-list-full max=%u", sig,
+			 pa, ACPI_MAX_TABLES);
 		acpi->truncated = true;
 		return;
 	}

@@ -198,7 +198,7 @@ struct acpi_dmar_rmrr {
 	uint16_t segment;
 	uint64_t base_address;
 	uint64_t limit_address; /* last byte of the region */
-	/* Device Scope entries follow. */
+				/* Device Scope entries follow. */
 } __packed;
 _Static_assert(sizeof(struct acpi_dmar_rmrr) == 24, "RMRR layout");
 
@@ -299,7 +299,7 @@ struct acpi_fadt {
 	uint8_t duty_width;
 	uint8_t day_alrm;
 	uint8_t mon_alrm;
-	uint8_t century; /* RTC CMOS index of the century, 0 if none */
+	uint8_t century;	 /* RTC CMOS index of the century, 0 if none */
 	uint16_t iapc_boot_arch; /* IA-PC Boot Architecture Flags (revision 2+) */
 	uint8_t reserved1;
 	uint32_t flags;

@@ -18,19 +18,19 @@
 #define DMAR_SCOPE_MIN_LENGTH (sizeof(struct acpi_dmar_scope) + sizeof(struct acpi_dmar_path))
 
 static const uint8_t dmar_min_length[] = {
-	[DMAR_TYPE_DRHD] = sizeof(struct acpi_dmar_drhd),
-	[DMAR_TYPE_RMRR] = sizeof(struct acpi_dmar_rmrr),
-	[DMAR_TYPE_ATSR] = sizeof(struct acpi_dmar_atsr),
-	[DMAR_TYPE_RHSA] = sizeof(struct acpi_dmar_rhsa),
-	[DMAR_TYPE_ANDD] = sizeof(struct acpi_dmar_andd),
-	[DMAR_TYPE_SATC] = sizeof(struct acpi_dmar_satc),
+    [DMAR_TYPE_DRHD] = sizeof(struct acpi_dmar_drhd),
+    [DMAR_TYPE_RMRR] = sizeof(struct acpi_dmar_rmrr),
+    [DMAR_TYPE_ATSR] = sizeof(struct acpi_dmar_atsr),
+    [DMAR_TYPE_RHSA] = sizeof(struct acpi_dmar_rhsa),
+    [DMAR_TYPE_ANDD] = sizeof(struct acpi_dmar_andd),
+    [DMAR_TYPE_SATC] = sizeof(struct acpi_dmar_satc),
 };
 
 const char *dmar_type_name(uint16_t type)
 {
 	static const char *const names[] = {
-		[DMAR_TYPE_DRHD] = "drhd", [DMAR_TYPE_RMRR] = "rmrr", [DMAR_TYPE_ATSR] = "atsr",
-		[DMAR_TYPE_RHSA] = "rhsa", [DMAR_TYPE_ANDD] = "andd", [DMAR_TYPE_SATC] = "satc",
+	    [DMAR_TYPE_DRHD] = "drhd", [DMAR_TYPE_RMRR] = "rmrr", [DMAR_TYPE_ATSR] = "atsr",
+	    [DMAR_TYPE_RHSA] = "rhsa", [DMAR_TYPE_ANDD] = "andd", [DMAR_TYPE_SATC] = "satc",
 	};
 
 	if (type < ARRAY_SIZE(names))
@@ -41,11 +41,11 @@ const char *dmar_type_name(uint16_t type)
 const char *dmar_scope_type_name(uint8_t type)
 {
 	static const char *const names[] = {
-		[DMAR_SCOPE_PCI_ENDPOINT] = "pci-endpoint",
-		[DMAR_SCOPE_PCI_SUBHIERARCHY] = "pci-subhierarchy",
-		[DMAR_SCOPE_IOAPIC] = "ioapic",
-		[DMAR_SCOPE_HPET] = "hpet",
-		[DMAR_SCOPE_ACPI_NAMESPACE] = "acpi-namespace",
+	    [DMAR_SCOPE_PCI_ENDPOINT] = "pci-endpoint",
+	    [DMAR_SCOPE_PCI_SUBHIERARCHY] = "pci-subhierarchy",
+	    [DMAR_SCOPE_IOAPIC] = "ioapic",
+	    [DMAR_SCOPE_HPET] = "hpet",
+	    [DMAR_SCOPE_ACPI_NAMESPACE] = "acpi-namespace",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])
@@ -114,8 +114,8 @@ static int dmar_scope_add(const struct acpi_subtable *st, const struct acpi_subt
 	memcpy(&e, sc->data, sizeof(e));
 	if (e.type < DMAR_SCOPE_PCI_ENDPOINT || e.type > DMAR_SCOPE_ACPI_NAMESPACE) {
 		(*list->unknown_count)++;
-		log_warn("acpi", "dmar scope skipped reason=unknown-type type=%u offset=%u",
-			 e.type, st->offset);
+		log_warn("acpi", "dmar scope skipped reason=unknown-type type=%u offset=%u", e.type,
+			 st->offset);
 		return 0;
 	}
 	if (*list->count == DMAR_MAX_SCOPES)
@@ -168,8 +168,7 @@ static int dmar_drhd_check(const struct acpi_subtable *st, const struct dmar_inf
 
 		if (o->register_base == base)
 			return dmar_refuse(st, "duplicate-register-base", -EEXIST);
-		if (dmar_ranges_overlap(base, d->register_size, o->register_base,
-					o->register_size))
+		if (dmar_ranges_overlap(base, d->register_size, o->register_base, o->register_size))
 			return dmar_refuse(st, "overlapping-register-base", -EEXIST);
 		if (d->include_pci_all && o->include_pci_all && d->segment == o->segment)
 			return dmar_refuse(st, "second-include-pci-all", -EEXIST);
@@ -201,7 +200,7 @@ static int dmar_drhd(const struct acpi_subtable *st, struct dmar_info *info)
 	err = dmar_drhd_check(st, info, d);
 	if (err)
 		return err;
-	list = (struct dmar_scope_list){ d->scopes, &d->scope_count, &info->unknown_scope_count };
+	list = (struct dmar_scope_list){d->scopes, &d->scope_count, &info->unknown_scope_count};
 	err = dmar_scopes(st, sizeof(e), &list);
 	if (err)
 		return err;
@@ -237,7 +236,7 @@ static int dmar_rmrr(const struct acpi_subtable *st, struct dmar_info *info)
 	r->segment = e.segment;
 	r->base = e.base_address;
 	r->limit = e.limit_address;
-	list = (struct dmar_scope_list){ r->scopes, &r->scope_count, &info->unknown_scope_count };
+	list = (struct dmar_scope_list){r->scopes, &r->scope_count, &info->unknown_scope_count};
 	err = dmar_scopes(st, sizeof(e), &list);
 	if (err)
 		return err;

@@ -21,9 +21,9 @@
 const char *acpi_gas_space_name(uint8_t space_id)
 {
 	static const char *const names[] = {
-		[ACPI_GAS_SPACE_MEMORY] = "memory",
-		[ACPI_GAS_SPACE_IO] = "io",
-		[ACPI_GAS_SPACE_PCI] = "pci-config",
+	    [ACPI_GAS_SPACE_MEMORY] = "memory",
+	    [ACPI_GAS_SPACE_IO] = "io",
+	    [ACPI_GAS_SPACE_PCI] = "pci-config",
 	};
 
 	if (space_id < ARRAY_SIZE(names))
@@ -34,11 +34,11 @@ const char *acpi_gas_space_name(uint8_t space_id)
 static struct acpi_register fadt_register(const struct acpi_gas *gas)
 {
 	return (struct acpi_register){
-		.space_id = gas->space_id,
-		.bit_width = gas->bit_width,
-		.bit_offset = gas->bit_offset,
-		.access_size = gas->access_size,
-		.address = gas->address,
+	    .space_id = gas->space_id,
+	    .bit_width = gas->bit_width,
+	    .bit_offset = gas->bit_offset,
+	    .access_size = gas->access_size,
+	    .address = gas->address,
 	};
 }
 
@@ -71,9 +71,9 @@ static bool fadt_pm_timer_register(const struct acpi_fadt *f, uint32_t len,
 	if (f->pm_tmr_blk == 0)
 		return false;
 	*reg = (struct acpi_register){
-		.space_id = ACPI_GAS_SPACE_IO,
-		.bit_width = 8 * FADT_PM_TMR_LEN,
-		.address = f->pm_tmr_blk,
+	    .space_id = ACPI_GAS_SPACE_IO,
+	    .bit_width = 8 * FADT_PM_TMR_LEN,
+	    .address = f->pm_tmr_blk,
 	};
 	return true;
 }
@@ -106,8 +106,10 @@ static void fadt_reset(const struct acpi_fadt *f, uint32_t len, struct fadt_info
 		return;
 	reg = fadt_register(&f->reset_reg);
 	if (reg.address == 0 || reg.space_id > ACPI_GAS_SPACE_PCI) {
-		log_warn("acpi", "fadt reset-register ignored reason=bad-register space=%u "
-				 "address=0x%lx", reg.space_id, reg.address);
+		log_warn("acpi",
+			 "fadt reset-register ignored reason=bad-register space=%u "
+			 "address=0x%lx",
+			 reg.space_id, reg.address);
 		return;
 	}
 	out->reset_reg = reg;
@@ -142,7 +144,8 @@ int acpi_parse_fadt(const void *table, uint32_t len, struct fadt_info *out)
 	fadt_pm_timer(&f, table_len, out);
 	fadt_reset(&f, table_len, out);
 	fadt_boot_arch(&f, out);
-	log_info("acpi", "fadt revision=%u length=%u hw_reduced=%d pm_timer=%s:0x%lx reset=%s:0x%lx",
+	log_info("acpi",
+		 "fadt revision=%u length=%u hw_reduced=%d pm_timer=%s:0x%lx reset=%s:0x%lx",
 		 out->revision, table_len, out->hw_reduced,
 		 out->pm_timer_present ? acpi_gas_space_name(out->pm_timer.space_id) : "none",
 		 out->pm_timer.address,

@@ -53,7 +53,7 @@ struct fadt_info {
 	bool reset_present;
 	struct acpi_register reset_reg;
 	uint8_t reset_value;
-	uint8_t century; /* RTC CMOS index, 0 if none */
+	uint8_t century;	 /* RTC CMOS index, 0 if none */
 	uint16_t iapc_boot_arch; /* 0 for revision 1 tables, where it was reserved */
 	bool legacy_devices;
 	bool has_8042;

@@ -15,27 +15,27 @@
 #define MADT_X2APIC_ID_INVALID 0xffffffffu
 
 static const uint8_t madt_min_length[] = {
-	[MADT_TYPE_LAPIC] = sizeof(struct acpi_madt_lapic),
-	[MADT_TYPE_IOAPIC] = sizeof(struct acpi_madt_ioapic),
-	[MADT_TYPE_ISO] = sizeof(struct acpi_madt_iso),
-	[MADT_TYPE_NMI_SOURCE] = sizeof(struct acpi_madt_nmi_source),
-	[MADT_TYPE_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
-	[MADT_TYPE_LAPIC_OVERRIDE] = sizeof(struct acpi_madt_lapic_override),
-	[MADT_TYPE_X2APIC] = sizeof(struct acpi_madt_x2apic),
-	[MADT_TYPE_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
+    [MADT_TYPE_LAPIC] = sizeof(struct acpi_madt_lapic),
+    [MADT_TYPE_IOAPIC] = sizeof(struct acpi_madt_ioapic),
+    [MADT_TYPE_ISO] = sizeof(struct acpi_madt_iso),
+    [MADT_TYPE_NMI_SOURCE] = sizeof(struct acpi_madt_nmi_source),
+    [MADT_TYPE_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
+    [MADT_TYPE_LAPIC_OVERRIDE] = sizeof(struct acpi_madt_lapic_override),
+    [MADT_TYPE_X2APIC] = sizeof(struct acpi_madt_x2apic),
+    [MADT_TYPE_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
 };
 
 const char *madt_type_name(uint8_t type)
 {
 	static const char *const names[] = {
-		[MADT_TYPE_LAPIC] = "lapic",
-		[MADT_TYPE_IOAPIC] = "ioapic",
-		[MADT_TYPE_ISO] = "interrupt-override",
-		[MADT_TYPE_NMI_SOURCE] = "nmi-source",
-		[MADT_TYPE_LAPIC_NMI] = "lapic-nmi",
-		[MADT_TYPE_LAPIC_OVERRIDE] = "lapic-address-override",
-		[MADT_TYPE_X2APIC] = "x2apic",
-		[MADT_TYPE_X2APIC_NMI] = "x2apic-nmi",
+	    [MADT_TYPE_LAPIC] = "lapic",
+	    [MADT_TYPE_IOAPIC] = "ioapic",
+	    [MADT_TYPE_ISO] = "interrupt-override",
+	    [MADT_TYPE_NMI_SOURCE] = "nmi-source",
+	    [MADT_TYPE_LAPIC_NMI] = "lapic-nmi",
+	    [MADT_TYPE_LAPIC_OVERRIDE] = "lapic-address-override",
+	    [MADT_TYPE_X2APIC] = "x2apic",
+	    [MADT_TYPE_X2APIC_NMI] = "x2apic-nmi",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])
@@ -49,13 +49,13 @@ static int madt_full(const char *what, unsigned max)
 	return -E2BIG;
 }
 
-static bool madt_enabled_id_taken(const struct madt_info *out, uint32_t apic_id)
+static const struct madt_cpu *madt_enabled_cpu(const struct madt_info *out, uint32_t apic_id)
 {
 	for (uint32_t i = 0; i < out->cpu_count; i++) {
 		if (out->cpus[i].enabled && out->cpus[i].apic_id == apic_id)
-			return true;
+			return &out->cpus[i];
 	}
-	return false;
+	return NULL;
 }
 
 static int madt_add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags,
@@ -63,13 +63,25 @@ static int madt_add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid, u
 {
 	bool enabled = flags & MADT_CPU_ENABLED;
 	bool online_capable = flags & MADT_CPU_ONLINE_CAPABLE;
+	const struct madt_cpu *taken;
 	struct madt_cpu *cpu;
 
 	if (!enabled && !online_capable) {
 		out->unusable_cpu_count++;
 		return 0;
 	}
-	if (enabled && madt_enabled_id_taken(out, apic_id)) {
+	taken = enabled ? madt_enabled_cpu(out, apic_id) : NULL;
+	/*
+	 * Some firmware lists a CPU once as local APIC and once as local x2APIC;
+	 * that is one CPU, kept once. The same id twice in one kind is broken.
+	 */
+	if (taken && taken->x2apic != x2apic) {
+		log_warn("acpi", "madt cpu listed as lapic and x2apic apic_id=0x%x: kept once",
+			 apic_id);
+		out->duplicate_cpu_count++;
+		return 0;
+	}
+	if (taken) {
 		log_warn("acpi", "madt refused reason=duplicate-apic-id apic_id=0x%x uid=%u",
 			 apic_id, uid);
 		return -EEXIST;
@@ -208,7 +220,8 @@ static int madt_walk(const void *table, uint32_t table_len, struct madt_info *ou
 			return ret;
 	}
 	if (ret < 0)
-		log_warn("acpi", "madt refused reason=bad-subtable-length offset=%u type=%u length=%u",
+		log_warn("acpi",
+			 "madt refused reason=bad-subtable-length offset=%u type=%u length=%u",
 			 sub.offset, sub.type, sub.length);
 	return ret;
 }

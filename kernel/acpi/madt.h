@@ -72,6 +72,7 @@ struct madt_info {
 	uint32_t nmi_source_count;
 	uint32_t lapic_nmi_count; /* Local APIC NMI and Local x2APIC NMI */
 	uint32_t unusable_cpu_count;
+	uint32_t duplicate_cpu_count; /* listed both as local APIC and x2APIC */
 	uint32_t unknown_count; /* subtable types skipped */
 };
 

@@ -23,12 +23,10 @@ static int mcfg_refuse(uint32_t index, const struct mcfg_allocation *a, const ch
 
 static bool mcfg_overlap(const struct mcfg_allocation *a, const struct mcfg_allocation *b)
 {
-	return a->segment == b->segment && a->start_bus <= b->end_bus &&
-	       b->start_bus <= a->end_bus;
+	return a->segment == b->segment && a->start_bus <= b->end_bus && b->start_bus <= a->end_bus;
 }
 
-static int mcfg_check(const struct mcfg_info *out, uint32_t index,
-		      const struct mcfg_allocation *a)
+static int mcfg_check(const struct mcfg_info *out, uint32_t index, const struct mcfg_allocation *a)
 {
 	uint64_t window_end = ((uint64_t)a->end_bus + 1) << MCFG_BUS_SHIFT;
 
@@ -81,7 +79,7 @@ static int mcfg_walk(const uint8_t *table, uint32_t table_len, struct mcfg_info 
 	for (uint32_t i = 0; i < count; i++) {
 		err = mcfg_add(out, i,
 			       table + sizeof(struct acpi_mcfg) +
-				       i * sizeof(struct acpi_mcfg_allocation));
+				   i * sizeof(struct acpi_mcfg_allocation));
 		if (err)
 			return err;
 	}
@@ -106,8 +104,7 @@ int acpi_parse_mcfg(const void *table, uint32_t len, struct mcfg_info *out)
 	return 0;
 }
 
-const struct mcfg_allocation *mcfg_find(const struct mcfg_info *mcfg, uint16_t segment,
-					uint8_t bus)
+const struct mcfg_allocation *mcfg_find(const struct mcfg_info *mcfg, uint16_t segment, uint8_t bus)
 {
 	for (uint32_t i = 0; i < mcfg->count; i++) {
 		const struct mcfg_allocation *a = &mcfg->allocations[i];

@@ -37,8 +37,8 @@ int acpi_table_bounds(const void *table, uint32_t len, const char *sig, uint32_t
  */
 struct acpi_walk {
 	const uint8_t *base;
-	uint32_t offset; /* next subtable */
-	uint32_t end;	 /* first byte after the last subtable */
+	uint32_t offset;     /* next subtable */
+	uint32_t end;	     /* first byte after the last subtable */
 	uint8_t header_size; /* 2 or 4 */
 };
 

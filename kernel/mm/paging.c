@@ -309,6 +309,7 @@ int paging_init(struct paging *pg, const struct paging_format *fmt, unsigned lev
 	phys_addr_t root;
 	int err;
 
+	pg->fmt = NULL; /* paging_destroy() of a failed init is then a no-op */
 	if (levels < fmt->min_levels || levels > fmt->max_levels ||
 	    (leaf_sizes & ~(uint32_t)(PAGING_LEAF_2M | PAGING_LEAF_1G)))
 		return -EINVAL;

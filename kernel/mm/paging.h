@@ -128,7 +128,7 @@ int paging_unmap(struct paging *pg, uint64_t va, uint64_t size);
 int paging_query(const struct paging *pg, uint64_t va, phys_addr_t *pa, uint32_t *flags,
 		 uint64_t *leaf_size);
 
-/* Frees every table page including the root; pg must be re-initialised to be used. */
+/* Frees every table page including the root. A no-op after a failed paging_init(). */
 void paging_destroy(struct paging *pg);
 
 #endif

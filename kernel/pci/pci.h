@@ -31,11 +31,11 @@ struct pci_cfg_ops {
 #define PCI_BDF_SEG(bdf) (((bdf) >> 16) & 0xffffu)
 #define PCI_BDF_BUS(bdf) (((bdf) >> 8) & 0xffu)
 #define PCI_BDF_DEV(bdf) (((bdf) >> 3) & 0x1fu)
-#define PCI_BDF_FN(bdf)  ((bdf) & 0x7u)
+#define PCI_BDF_FN(bdf)	 ((bdf) & 0x7u)
 #define PCI_BDF_RID(bdf) ((uint16_t)((bdf) & 0xffffu)) /* Routing ID: bus<<8 | devfn */
 
 /* Log lines name a function as "bdf=" PCI_BDF_FMT with PCI_BDF_ARGS(bdf). */
-#define PCI_BDF_FMT "%04x:%02x:%02x.%x"
+#define PCI_BDF_FMT	  "%04x:%02x:%02x.%x"
 #define PCI_BDF_ARGS(bdf) PCI_BDF_SEG(bdf), PCI_BDF_BUS(bdf), PCI_BDF_DEV(bdf), PCI_BDF_FN(bdf)
 
 /* --- accessors (pci_cfg.c) --- */
@@ -63,8 +63,7 @@ void pci_cfg_write16(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t off, 
  * Control/Status): the Status half is written as zero, which RW1C bits ignore,
  * so no pending error indication is cleared by accident.
  */
-void pci_cfg_write16_ctl(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t off,
-			 uint16_t val);
+void pci_cfg_write16_ctl(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t off, uint16_t val);
 
 /* --- capability lists (pci_caps.c) --- */
 
@@ -72,10 +71,10 @@ void pci_cfg_write16_ctl(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t o
 struct pci_cap_walk {
 	const struct pci_cfg_ops *ops;
 	uint32_t bdf;
-	uint16_t next;  /* offset of the next capability, 0 at the end */
+	uint16_t next;	/* offset of the next capability, 0 at the end */
 	uint16_t count; /* capabilities returned so far */
-	bool ext;       /* the extended list (0x100..0xfff) */
-	bool cut;       /* the list was malformed and cut short */
+	bool ext;	/* the extended list (0x100..0xfff) */
+	bool cut;	/* the list was malformed and cut short */
 	uint32_t visited[PCI_CFG_SPACE_EXP_SIZE / 4 / 32]; /* one bit per dword */
 };
 
@@ -97,19 +96,19 @@ uint16_t pci_find_ext_cap(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t 
 
 enum pci_bar_type {
 	PCI_BAR_UNUSED = 0,  /* not implemented */
-	PCI_BAR_IO,          /* I/O space */
-	PCI_BAR_MEM32,       /* memory below 4 GiB */
-	PCI_BAR_MEM64,       /* memory, takes this slot and the next */
+	PCI_BAR_IO,	     /* I/O space */
+	PCI_BAR_MEM32,	     /* memory below 4 GiB */
+	PCI_BAR_MEM64,	     /* memory, takes this slot and the next */
 	PCI_BAR_MEM64_UPPER, /* upper half of the 64-bit BAR in the slot before */
 	PCI_BAR_MALFORMED,   /* reserved type, or 64-bit in the last slot */
 };
 
 struct pci_bar {
 	uint64_t base;
-	uint64_t size;      /* valid when size_known; 0 for unused slots */
-	uint8_t type;       /* enum pci_bar_type */
+	uint64_t size; /* valid when size_known; 0 for unused slots */
+	uint8_t type;  /* enum pci_bar_type */
 	bool prefetchable;
-	bool size_known;    /* false when sizing was unsafe and skipped */
+	bool size_known; /* false when sizing was unsafe and skipped */
 };
 
 /*
@@ -133,11 +132,11 @@ int pci_bars_probe(const struct pci_cfg_ops *ops, uint32_t bdf,
 /* --- SR-IOV (pci_sriov.c) --- */
 
 struct pci_sriov {
-	uint16_t offset;   /* of the capability, 0 if there is none */
-	bool valid;        /* passed the checks; VFs of an invalid PF are not used */
-	uint32_t cap;      /* SR-IOV Capabilities */
-	uint16_t ctrl;     /* SR-IOV Control: PCI_SRIOV_CTRL_* */
-	uint16_t status;   /* SR-IOV Status */
+	uint16_t offset; /* of the capability, 0 if there is none */
+	bool valid;	 /* passed the checks; VFs of an invalid PF are not used */
+	uint32_t cap;	 /* SR-IOV Capabilities */
+	uint16_t ctrl;	 /* SR-IOV Control: PCI_SRIOV_CTRL_* */
+	uint16_t status; /* SR-IOV Status */
 	uint16_t initial_vfs;
 	uint16_t total_vfs;
 	uint16_t num_vfs;
@@ -180,7 +179,7 @@ struct pci_msi {
 };
 
 struct pci_msix {
-	uint8_t offset;      /* 0 if absent */
+	uint8_t offset;	     /* 0 if absent */
 	uint16_t table_size; /* vectors, N+1 decoded */
 	uint8_t table_bir;
 	uint32_t table_offset;
@@ -191,17 +190,17 @@ struct pci_msix {
 };
 
 struct pci_express {
-	uint8_t offset;    /* 0 if the function is not PCI Express */
-	uint8_t version;   /* Capability Version */
-	uint8_t port_type; /* Device/Port Type: PCI_EXP_TYPE_* */
-	bool slot;         /* Slot Implemented */
-	bool flr;          /* Function Level Reset capable */
-	bool has_link;     /* link registers meaningful (not RCiEP or RCEC) */
-	uint8_t max_link_speed;  /* Link Capabilities: 1 = 2.5 GT/s, 2 = 5, ... */
+	uint8_t offset;		/* 0 if the function is not PCI Express */
+	uint8_t version;	/* Capability Version */
+	uint8_t port_type;	/* Device/Port Type: PCI_EXP_TYPE_* */
+	bool slot;		/* Slot Implemented */
+	bool flr;		/* Function Level Reset capable */
+	bool has_link;		/* link registers meaningful (not RCiEP or RCEC) */
+	uint8_t max_link_speed; /* Link Capabilities: 1 = 2.5 GT/s, 2 = 5, ... */
 	uint8_t max_link_width;
-	uint8_t link_speed;      /* Link Status: current speed, negotiated width */
+	uint8_t link_speed; /* Link Status: current speed, negotiated width */
 	uint8_t link_width;
-	bool ari_forwarding;     /* Root or Downstream Port with ARI Forwarding Enable */
+	bool ari_forwarding; /* Root or Downstream Port with ARI Forwarding Enable */
 };
 
 struct pci_ari {
@@ -222,7 +221,7 @@ struct pci_caps {
 	uint8_t std_count;
 	uint8_t ext_count;
 	bool list_truncated; /* more capabilities than PCI_CAPS_LISTED */
-	bool malformed;      /* a list or a capability was cut or refused */
+	bool malformed;	     /* a list or a capability was cut or refused */
 	struct pci_msi msi;
 	struct pci_msix msix;
 	struct pci_express pcie;
@@ -240,7 +239,7 @@ int pci_caps_parse(const struct pci_cfg_ops *ops, uint32_t bdf, struct pci_caps 
 
 /* --- enumeration (pci_enum.c) --- */
 
-#define PCI_MAX_FUNCTIONS 256
+#define PCI_MAX_FUNCTIONS    256
 #define PCI_MAX_BRIDGE_DEPTH 32
 
 struct pci_function {

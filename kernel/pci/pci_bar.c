@@ -28,14 +28,14 @@ static void bar_set_size(struct pci_bar *bar, uint64_t addr_mask)
 	bar->size_known = true;
 	bar->size = addr_mask & (~addr_mask + 1);
 	if (!bar->size)
-		*bar = (struct pci_bar){ .type = PCI_BAR_UNUSED, .size_known = true };
+		*bar = (struct pci_bar){.type = PCI_BAR_UNUSED, .size_known = true};
 }
 
 static void bar_malformed(struct pci_bar *bar, uint32_t bdf, uint16_t reg, const char *reason)
 {
 	log_warn("pci", "bar malformed bdf=" PCI_BDF_FMT " reg=0x%x reason=%s", PCI_BDF_ARGS(bdf),
 		 reg, reason);
-	*bar = (struct pci_bar){ .type = PCI_BAR_MALFORMED };
+	*bar = (struct pci_bar){.type = PCI_BAR_MALFORMED};
 }
 
 static void probe_io(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t reg, uint32_t val,
@@ -65,7 +65,7 @@ static void probe_mem64(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t re
 	bar[0].type = PCI_BAR_MEM64;
 	bar[0].base = ((uint64_t)upper << 32) | (val & PCI_BAR_MEM_ADDR_MASK);
 	bar[0].prefetchable = val & PCI_BAR_MEM_PREFETCH;
-	bar[1] = (struct pci_bar){ .type = PCI_BAR_MEM64_UPPER };
+	bar[1] = (struct pci_bar){.type = PCI_BAR_MEM64_UPPER};
 	if (!may_size)
 		return;
 	uint64_t lo = bar_sizing_read(ops, bdf, reg) & PCI_BAR_MEM_ADDR_MASK;
@@ -82,14 +82,17 @@ unsigned pci_bar_probe(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t reg
 	uint32_t val = pci_cfg_read32(ops, bdf, reg);
 	struct pci_bar *bar = &bars[slot];
 
-	*bar = (struct pci_bar){ .type = PCI_BAR_UNUSED };
+	*bar = (struct pci_bar){.type = PCI_BAR_UNUSED};
+	/* Unsized, an all-zero register is taken for an unimplemented BAR. */
+	if (!may_size && val == 0)
+		return 1;
 	if (val & PCI_BAR_SPACE_IO) {
 		probe_io(ops, bdf, reg, val, may_size, bar);
 		return 1;
 	}
 	switch (val & PCI_BAR_MEM_TYPE) {
 	case PCI_BAR_MEM_TYPE_32:
-	case PCI_BAR_MEM_TYPE_1M: /* decodes 32 bits on anything built this century */
+	case PCI_BAR_MEM_TYPE_1M: /* PCI 2.x "below 1 MiB": a 32-bit BAR, as Linux takes it */
 		probe_mem32(ops, bdf, reg, val, may_size, bar);
 		return 1;
 	case PCI_BAR_MEM_TYPE_64:

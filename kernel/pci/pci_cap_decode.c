@@ -61,7 +61,8 @@ static void decode_msix(struct cap_ctx *c, uint16_t off)
 	uint32_t pba = pci_cfg_read32(c->ops, c->bdf, off + PCI_MSIX_PBA);
 
 	/* BIR 6 and 7 are reserved: no BAR holds the table. */
-	if ((table & PCI_MSIX_BIR) >= PCI_STD_NUM_BARS || (pba & PCI_MSIX_BIR) >= PCI_STD_NUM_BARS) {
+	if ((table & PCI_MSIX_BIR) >= PCI_STD_NUM_BARS ||
+	    (pba & PCI_MSIX_BIR) >= PCI_STD_NUM_BARS) {
 		log_warn("pci", "cap refused bdf=" PCI_BDF_FMT " cap=msix off=0x%x reason=bir",
 			 PCI_BDF_ARGS(c->bdf), off);
 		c->caps->malformed = true;
@@ -113,10 +114,10 @@ static void decode_exp(struct cap_ctx *c, uint16_t off)
 		decode_exp_link(c, off, e);
 	/* ARI forwarding is a property of the Downstream Port, in version 2 registers. */
 	bool downstream =
-		e->port_type == PCI_EXP_TYPE_ROOT_PORT || e->port_type == PCI_EXP_TYPE_DOWNSTREAM;
+	    e->port_type == PCI_EXP_TYPE_ROOT_PORT || e->port_type == PCI_EXP_TYPE_DOWNSTREAM;
 	if (version >= 2 && downstream)
-		e->ari_forwarding = pci_cfg_read16(c->ops, c->bdf, off + PCI_EXP_DEVCTL2) &
-				    PCI_EXP_DEVCTL2_ARI;
+		e->ari_forwarding =
+		    pci_cfg_read16(c->ops, c->bdf, off + PCI_EXP_DEVCTL2) & PCI_EXP_DEVCTL2_ARI;
 }
 
 static void decode_ari(struct cap_ctx *c, uint16_t off)
@@ -160,13 +161,13 @@ static void list_entry(struct pci_caps *caps, struct pci_cap_entry *list, uint8_
 		caps->list_truncated = true;
 		return;
 	}
-	list[*count] = (struct pci_cap_entry){ .id = id, .offset = off };
+	list[*count] = (struct pci_cap_entry){.id = id, .offset = off};
 	(*count)++;
 }
 
 int pci_caps_parse(const struct pci_cfg_ops *ops, uint32_t bdf, struct pci_caps *caps)
 {
-	struct cap_ctx c = { .ops = ops, .bdf = bdf, .caps = caps };
+	struct cap_ctx c = {.ops = ops, .bdf = bdf, .caps = caps};
 	struct pci_cap_walk w;
 	uint16_t id, off;
 

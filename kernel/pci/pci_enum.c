@@ -14,7 +14,7 @@
 #include "hv/string.h"
 #include "kernel/pci/pci.h"
 
-#define PCI_DEVICES_PER_BUS 32
+#define PCI_DEVICES_PER_BUS	 32
 #define PCI_FUNCTIONS_PER_DEVICE 8
 
 struct enum_ctx {
@@ -33,8 +33,8 @@ static bool function_present(const struct pci_cfg_ops *ops, uint32_t bdf)
 }
 
 /* The MSI-X table and PBA must lie inside a memory BAR of the function. */
-static void check_msix_bar(struct pci_function *fn, const char *what, uint8_t bir,
-			   uint32_t offset, uint64_t len)
+static void check_msix_bar(struct pci_function *fn, const char *what, uint8_t bir, uint32_t offset,
+			   uint64_t len)
 {
 	const struct pci_bar *bar = &fn->bars[bir];
 	bool mem = bar->type == PCI_BAR_MEM32 || bar->type == PCI_BAR_MEM64;
@@ -87,8 +87,8 @@ static struct pci_function *add_function(struct enum_ctx *c, uint32_t bdf,
 
 	if (topo->count >= PCI_MAX_FUNCTIONS) {
 		if (!topo->truncated)
-			log_warn("pci", "topology full bdf=" PCI_BDF_FMT " max=%u", PCI_BDF_ARGS(bdf),
-				 PCI_MAX_FUNCTIONS);
+			log_warn("pci", "topology full bdf=" PCI_BDF_FMT " max=%u",
+				 PCI_BDF_ARGS(bdf), PCI_MAX_FUNCTIONS);
 		topo->truncated = true;
 		return NULL;
 	}
@@ -205,15 +205,13 @@ static void scan_bridge(struct enum_ctx *c, int idx, uint8_t limit, unsigned dep
 	}
 	/* Buses past what the parent forwards are unreachable: scan only what is. */
 	if (br->subordinate_bus > limit)
-		log_warn("pci",
-			 "bridge range clipped bdf=" PCI_BDF_FMT " subordinate=%u limit=%u",
+		log_warn("pci", "bridge range clipped bdf=" PCI_BDF_FMT " subordinate=%u limit=%u",
 			 PCI_BDF_ARGS(br->bdf), br->subordinate_bus, limit);
 	scan_bus(c, br->secondary_bus, idx, MIN(br->subordinate_bus, limit), depth + 1);
 }
 
 /* limit: the highest bus number reachable below this bus. */
-static void scan_bus(struct enum_ctx *c, uint8_t bus, int parent_idx, uint8_t limit,
-		     unsigned depth)
+static void scan_bus(struct enum_ctx *c, uint8_t bus, int parent_idx, uint8_t limit, unsigned depth)
 {
 	const struct pci_function *parent = parent_idx < 0 ? NULL : &c->topo->fn[parent_idx];
 	uint32_t first = c->topo->count;
@@ -231,7 +229,7 @@ static void scan_bus(struct enum_ctx *c, uint8_t bus, int parent_idx, uint8_t li
 int pci_enumerate(const struct pci_cfg_ops *ops, uint16_t segment, uint8_t start_bus,
 		  uint8_t end_bus, struct pci_topology *topo)
 {
-	struct enum_ctx c = { .ops = ops, .segment = segment, .topo = topo };
+	struct enum_ctx c = {.ops = ops, .segment = segment, .topo = topo};
 
 	topo->count = 0;
 	topo->truncated = false;

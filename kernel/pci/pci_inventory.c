@@ -12,23 +12,20 @@ struct class_name {
 };
 
 static const struct class_name class_names[] = {
-	{ 0x0100, "scsi" },        { 0x0101, "ide" },        { 0x0104, "raid" },
-	{ 0x0105, "ata" },         { 0x0106, "sata" },       { 0x0107, "sas" },
-	{ 0x0108, "nvme" },        { 0x0200, "ethernet" },   { 0x0300, "vga" },
-	{ 0x0302, "3d" },          { 0x0401, "audio" },      { 0x0403, "hda" },
-	{ 0x0500, "ram" },         { 0x0600, "host-bridge" }, { 0x0601, "isa-bridge" },
-	{ 0x0604, "pci-bridge" },  { 0x0700, "serial" },     { 0x0800, "pic" },
-	{ 0x0805, "sd-host" },     { 0x0806, "iommu" },      { 0x0c03, "usb" },
-	{ 0x0c05, "smbus" },
+    {0x0100, "scsi"},	{0x0101, "ide"},	 {0x0104, "raid"},	 {0x0105, "ata"},
+    {0x0106, "sata"},	{0x0107, "sas"},	 {0x0108, "nvme"},	 {0x0200, "ethernet"},
+    {0x0300, "vga"},	{0x0302, "3d"},		 {0x0401, "audio"},	 {0x0403, "hda"},
+    {0x0500, "ram"},	{0x0600, "host-bridge"}, {0x0601, "isa-bridge"}, {0x0604, "pci-bridge"},
+    {0x0700, "serial"}, {0x0800, "pic"},	 {0x0805, "sd-host"},	 {0x0806, "iommu"},
+    {0x0c03, "usb"},	{0x0c05, "smbus"},
 };
 
 /* By base class, when the sub-class is not in the table above. */
 static const char *const base_names[] = {
-	[0x00] = "unclassified", [0x01] = "storage",    [0x02] = "network",
-	[0x03] = "display",      [0x04] = "multimedia", [0x05] = "memory",
-	[0x06] = "bridge",       [0x07] = "comm",       [0x08] = "system",
-	[0x09] = "input",        [0x0c] = "serial-bus", [0x0d] = "wireless",
-	[0x10] = "crypto",       [0x11] = "signal",     [0x12] = "accelerator",
+    [0x00] = "unclassified", [0x01] = "storage", [0x02] = "network",	 [0x03] = "display",
+    [0x04] = "multimedia",   [0x05] = "memory",	 [0x06] = "bridge",	 [0x07] = "comm",
+    [0x08] = "system",	     [0x09] = "input",	 [0x0c] = "serial-bus",	 [0x0d] = "wireless",
+    [0x10] = "crypto",	     [0x11] = "signal",	 [0x12] = "accelerator",
 };
 
 const char *pci_class_name(uint32_t class_code)
@@ -47,9 +44,9 @@ const char *pci_class_name(uint32_t class_code)
 static const char *bar_type_name(uint8_t type)
 {
 	static const char *const names[] = {
-		[PCI_BAR_UNUSED] = "unused", [PCI_BAR_IO] = "io",
-		[PCI_BAR_MEM32] = "mem32",   [PCI_BAR_MEM64] = "mem64",
-		[PCI_BAR_MEM64_UPPER] = "upper", [PCI_BAR_MALFORMED] = "malformed",
+	    [PCI_BAR_UNUSED] = "unused",     [PCI_BAR_IO] = "io",
+	    [PCI_BAR_MEM32] = "mem32",	     [PCI_BAR_MEM64] = "mem64",
+	    [PCI_BAR_MEM64_UPPER] = "upper", [PCI_BAR_MALFORMED] = "malformed",
 	};
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
@@ -60,21 +57,25 @@ static void log_bars(uint32_t bdf, const char *kind, const struct pci_bar *bars,
 		const struct pci_bar *b = &bars[i];
 		if (b->type == PCI_BAR_UNUSED || b->type == PCI_BAR_MEM64_UPPER)
 			continue;
+		/* Not sized (host bridge) and not assigned: nothing worth a line. */
+		if (!b->size_known && !b->base)
+			continue;
 		if (b->size_known)
-			log_info("pci", "%s bdf=" PCI_BDF_FMT " n=%u type=%s base=0x%llx size=0x%llx%s",
+			log_info("pci",
+				 "%s bdf=" PCI_BDF_FMT " n=%u type=%s base=0x%llx size=0x%llx%s",
 				 kind, PCI_BDF_ARGS(bdf), i, bar_type_name(b->type),
 				 (unsigned long long)b->base, (unsigned long long)b->size,
 				 b->prefetchable ? " pref=1" : "");
 		else
-			log_info("pci", "%s bdf=" PCI_BDF_FMT " n=%u type=%s base=0x%llx size=unknown%s",
+			log_info("pci",
+				 "%s bdf=" PCI_BDF_FMT " n=%u type=%s base=0x%llx size=unknown%s",
 				 kind, PCI_BDF_ARGS(bdf), i, bar_type_name(b->type),
 				 (unsigned long long)b->base, b->prefetchable ? " pref=1" : "");
 	}
 }
 
 /* "id@off,id@off" in hex; the buffer is sized for PCI_CAPS_LISTED entries. */
-static void format_caps(char *buf, const struct pci_cap_entry *list, unsigned n,
-			unsigned digits)
+static void format_caps(char *buf, const struct pci_cap_entry *list, unsigned n, unsigned digits)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t len = 0;
@@ -87,11 +88,13 @@ static void format_caps(char *buf, const struct pci_cap_entry *list, unsigned n,
 			buf[len++] = hex[(list[i].offset >> (4 * d)) & 0xf];
 		buf[len++] = i + 1 < n ? ',' : '\0';
 	}
-	if (!n)
+	if (!n) {
+		buf[len++] = '-';
 		buf[len] = '\0';
+	}
 }
 
-/* "caps bdf=... std=01@040,05@050 ext=0001@100": ids at their offsets. */
+/* "caps bdf=... std=01@040,05@050 ext=0001@100": ids at their offsets, "-" for none. */
 static void log_caps(const struct pci_function *fn)
 {
 	/* Per entry at most 4 id digits, '@', 3 offset digits and a separator. */

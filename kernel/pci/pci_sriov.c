@@ -52,11 +52,12 @@ static void sriov_probe_bars(const struct pci_cfg_ops *ops, uint32_t bdf, struct
 	uint16_t reg0 = s->offset + PCI_SRIOV_BAR;
 
 	for (unsigned i = 0; i < PCI_SRIOV_NUM_BARS;) {
-		unsigned n = pci_bar_probe(ops, bdf, reg0, s->vf_bars, i, PCI_SRIOV_NUM_BARS, may_size);
+		unsigned n =
+		    pci_bar_probe(ops, bdf, reg0, s->vf_bars, i, PCI_SRIOV_NUM_BARS, may_size);
 		if (s->vf_bars[i].type == PCI_BAR_IO) {
 			log_warn("pci", "sriov vf bar refused bdf=" PCI_BDF_FMT " bar=%u reason=io",
 				 PCI_BDF_ARGS(bdf), i);
-			s->vf_bars[i] = (struct pci_bar){ .type = PCI_BAR_MALFORMED };
+			s->vf_bars[i] = (struct pci_bar){.type = PCI_BAR_MALFORMED};
 		}
 		i += n;
 	}

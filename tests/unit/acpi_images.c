@@ -1,7 +1,7 @@
 /*
  * ACPI table images and a fake physical address space for the
  * kernel/acpi unit tests (see acpi_images.h). Values follow what QEMU's
- * q35 machine generates (QEMU tests/data/acpi/q35/*.dsl).
+ * q35 machine generates (the q35 disassemblies in QEMU's tests/data/acpi).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -79,7 +79,7 @@ void img_begin(struct img *t, const char *sig, uint8_t revision)
 	img_put(t, "BOCHS ", 6);
 	img_put(t, "BXPC", 4);
 	img_put(t, sig, 4);
-	img_u32(t, 1);	     /* OEM revision */
+	img_u32(t, 1);	       /* OEM revision */
 	img_put(t, "BXPC", 4); /* creator */
 	img_u32(t, 1);
 }
@@ -221,8 +221,7 @@ void img_dmar_begin(struct img *t, uint8_t haw_field, uint8_t flags)
 	img_zeros(t, 10);
 }
 
-uint32_t img_drhd_begin(struct img *t, uint8_t flags, uint8_t size, uint16_t segment,
-			uint64_t base)
+uint32_t img_drhd_begin(struct img *t, uint8_t flags, uint8_t size, uint16_t segment, uint64_t base)
 {
 	uint32_t start = t->len;
 
@@ -266,7 +265,7 @@ void img_scope(struct img *t, uint8_t type, uint8_t enum_id, uint8_t bus, const 
 
 void img_q35_dmar(struct img *t)
 {
-	static const uint8_t ioapic[] = { 0, 0 }, ep[] = { 1, 0 }, bridge[] = { 2, 0 };
+	static const uint8_t ioapic[] = {0, 0}, ep[] = {1, 0}, bridge[] = {2, 0};
 	uint32_t drhd;
 
 	img_dmar_begin(t, 47, 1);
@@ -383,10 +382,8 @@ void fake_mem_free(struct fake_mem *m)
 	m->count = 0;
 }
 
-const void *fake_map(void *ctx, uint64_t pa, uint64_t len)
+uint8_t *fake_mem_at(struct fake_mem *m, uint64_t pa, uint64_t len)
 {
-	struct fake_mem *m = ctx;
-
 	for (unsigned i = 0; i < m->count; i++) {
 		const struct fake_region *r = &m->regions[i];
 
@@ -394,6 +391,11 @@ const void *fake_map(void *ctx, uint64_t pa, uint64_t len)
 			return r->data + (pa - r->pa);
 	}
 	return NULL;
+}
+
+const void *fake_map(void *ctx, uint64_t pa, uint64_t len)
+{
+	return fake_mem_at(ctx, pa, len);
 }
 
 void q35_platform_entries(struct fake_mem *m, const uint64_t *entries, unsigned n)
@@ -416,7 +418,7 @@ void q35_platform_entries(struct fake_mem *m, const uint64_t *entries, unsigned 
 
 void q35_platform(struct fake_mem *m)
 {
-	static const uint64_t entries[] = { Q35_FACP_PA, Q35_APIC_PA, Q35_MCFG_PA, Q35_DMAR_PA };
+	static const uint64_t entries[] = {Q35_FACP_PA, Q35_APIC_PA, Q35_MCFG_PA, Q35_DMAR_PA};
 
 	q35_platform_entries(m, entries, 4);
 }

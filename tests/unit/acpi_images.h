@@ -83,6 +83,8 @@ void fake_mem_init(struct fake_mem *m);
 uint8_t *fake_mem_add(struct fake_mem *m, uint64_t pa, const void *data, uint64_t len);
 uint8_t *fake_mem_add_img(struct fake_mem *m, uint64_t pa, const struct img *t);
 void fake_mem_free(struct fake_mem *m);
+/* Writable view of [pa, pa+len) if one region holds it, else NULL. */
+uint8_t *fake_mem_at(struct fake_mem *m, uint64_t pa, uint64_t len);
 /* The acpi_map_fn: ctx is a struct fake_mem. */
 const void *fake_map(void *ctx, uint64_t pa, uint64_t len);
 

@@ -15,7 +15,7 @@ struct pci_image_fn {
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE];
 	uint8_t wmask[PCI_CFG_SPACE_EXP_SIZE]; /* bits software may change */
 	uint8_t w1c[PCI_CFG_SPACE_EXP_SIZE];   /* bits a written 1 clears */
-	uint16_t sriov_off; /* SR-IOV capability, for the VF BAR decode check */
+	uint16_t sriov_off;		       /* SR-IOV capability, for the VF BAR decode check */
 };
 
 struct pci_image {
@@ -23,7 +23,7 @@ struct pci_image {
 	struct pci_image_fn *fns;
 	unsigned count, capacity;
 	unsigned reads, writes;
-	unsigned bad_accesses;      /* out of range or unaligned */
+	unsigned bad_accesses;	    /* out of range or unaligned */
 	unsigned decode_violations; /* BAR written while its decode was on */
 };
 
@@ -57,6 +57,10 @@ void img_exp_cap(struct pci_image_fn *f, uint16_t off, uint8_t next, uint8_t por
 #define IGB_ARI_OFF   0x150
 #define IGB_SRIOV_OFF 0x160
 
+/* Where the machines below put the root port and the 82576. */
+#define ROOT_PORT PCI_BDF(0, 0, 2, 0)
+#define IGB	  PCI_BDF(0, 1, 0, 0)
+
 /* q35-like: host bridge 00:00.0, VGA 00:01.0, ICH9 00:1f.{0,2,3}. */
 void img_add_q35(struct pci_image *img);
 /* A PCIe root port with the bus numbers given. */
@@ -66,5 +70,20 @@ struct pci_image_fn *img_add_root_port(struct pci_image *img, uint32_t bdf, uint
 struct pci_image_fn *img_add_82576(struct pci_image *img, uint32_t bdf);
 /* q35 plus a root port 00:02.0 (secondary bus 1) with the 82576 at 01:00.0. */
 void img_build_igb_machine(struct pci_image *img, bool ari_forwarding);
+/* A plain single-function endpoint without capabilities or BARs. */
+struct pci_image_fn *img_add_endpoint(struct pci_image *img, uint32_t bdf);
+
+/*
+ * The fixture of the PCI tests: a fresh image and topology and an empty log
+ * per test; teardown fails the test if the code under test accessed
+ * configuration space out of range or wrote a BAR while it decoded.
+ */
+extern struct pci_image *img;
+extern const struct pci_cfg_ops *ops;
+extern struct pci_topology *topo;
+int pci_test_setup(void **state);
+int pci_test_teardown(void **state);
+void assert_logged(const char *text);
+void assert_no_warnings(void);
 
 #endif

@@ -66,7 +66,7 @@ static int acpi_init_q35(void)
 
 static uint8_t *region(uint64_t pa)
 {
-	return (uint8_t *)fake_map(&mem, pa, 1);
+	return fake_mem_at(&mem, pa, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -143,8 +143,7 @@ static void test_q35_parsers(void **state)
 	assert_int_equal(dmar.drhds[0].scope_count, 3);
 	assert_int_equal(dmar.drhds[0].scopes[0].type, DMAR_SCOPE_IOAPIC);
 	assert_int_equal(dmar.drhds[0].scopes[0].start_bus, 0xff);
-	assert_string_equal(dmar_scope_type_name(dmar.drhds[0].scopes[2].type),
-			    "pci-subhierarchy");
+	assert_string_equal(dmar_scope_type_name(dmar.drhds[0].scopes[2].type), "pci-subhierarchy");
 	assert_true(dmar_scope_bdf(&dmar.drhds[0].scopes[1], &bdf));
 	assert_int_equal(bdf.bus, 0);
 	assert_int_equal(bdf.dev, 1);
@@ -167,7 +166,7 @@ static void test_q35_parsers(void **state)
 
 static void test_rsdp_rev0_rsdt(void **state)
 {
-	const uint32_t entries[] = { Q35_APIC_PA, Q35_FACP_PA };
+	const uint32_t entries[] = {Q35_APIC_PA, Q35_FACP_PA};
 	(void)state;
 	q35_platform(&mem);
 	img_rsdp(&t, 0, Q35_RSDT_PA, 0);
@@ -184,7 +183,7 @@ static void test_rsdp_rev0_rsdt(void **state)
 
 static void test_rsdp_rev2_without_xsdt_uses_rsdt(void **state)
 {
-	const uint32_t entries[] = { Q35_MCFG_PA };
+	const uint32_t entries[] = {Q35_MCFG_PA};
 	(void)state;
 	q35_platform(&mem);
 	img_rsdp(&t, 2, Q35_RSDT_PA, 0);
@@ -223,7 +222,7 @@ static void test_rsdp_refusals(void **state)
 	expect_log("rsdp pa=0x7fbfe014 refused reason=bad-extended-checksum");
 
 	for (unsigned i = 0; i < 3; i++) {
-		len = (const uint32_t[]){ 20, 35, 0xffffffff }[i];
+		len = (const uint32_t[]){20, 35, 0xffffffff}[i];
 		memcpy(rsdp + 20, &len, 4);
 		acpi_fix_checksum(rsdp, 36, 32);
 		log_capture_reset();
@@ -284,7 +283,7 @@ static void test_xsdt_refusals(void **state)
 
 static void test_xsdt_length_not_multiple_of_8(void **state)
 {
-	const uint64_t entries[] = { Q35_FACP_PA, Q35_APIC_PA };
+	const uint64_t entries[] = {Q35_FACP_PA, Q35_APIC_PA};
 	(void)state;
 	q35_platform(&mem);
 	img_xsdt(&t, entries, 2);
@@ -309,7 +308,7 @@ static void test_xsdt_unmapped(void **state)
 /* The XSDT cut at every length, as memory and as the length field says. */
 static void test_xsdt_truncated_every_length(void **state)
 {
-	static const uint64_t entries[] = { Q35_FACP_PA, Q35_APIC_PA, Q35_MCFG_PA, Q35_DMAR_PA };
+	static const uint64_t entries[] = {Q35_FACP_PA, Q35_APIC_PA, Q35_MCFG_PA, Q35_DMAR_PA};
 	struct img xsdt;
 	(void)state;
 	img_xsdt(&xsdt, entries, 4);
@@ -379,7 +378,7 @@ static void test_table_refusals_are_skipped(void **state)
 
 static void test_table_unmapped_is_skipped(void **state)
 {
-	const uint64_t entries[] = { 0xabc000, Q35_APIC_PA, 0x5000 };
+	const uint64_t entries[] = {0xabc000, Q35_APIC_PA, 0x5000};
 	(void)state;
 	q35_platform_entries(&mem, entries, 3);
 	img_q35_mcfg(&t);
@@ -393,9 +392,9 @@ static void test_table_unmapped_is_skipped(void **state)
 /* Each table cut short in memory is skipped; never read past. */
 static void test_tables_truncated_every_length(void **state)
 {
-	static void (*const builders[])(struct img *) = { img_q35_madt, img_q35_mcfg,
-							   img_q35_dmar, img_q35_fadt };
-	const uint64_t entries[] = { 0x5000 };
+	static void (*const builders[])(struct img *) = {img_q35_madt, img_q35_mcfg, img_q35_dmar,
+							 img_q35_fadt};
+	const uint64_t entries[] = {0x5000};
 	(void)state;
 	for (unsigned b = 0; b < 4; b++) {
 		builders[b](&t);
@@ -412,7 +411,7 @@ static void test_tables_truncated_every_length(void **state)
 
 static void test_duplicate_and_null_pointers(void **state)
 {
-	const uint64_t entries[] = { Q35_FACP_PA, Q35_APIC_PA, Q35_APIC_PA, 0, Q35_FACP_PA };
+	const uint64_t entries[] = {Q35_FACP_PA, Q35_APIC_PA, Q35_APIC_PA, 0, Q35_FACP_PA};
 	(void)state;
 	q35_platform_entries(&mem, entries, 5);
 	assert_int_equal(acpi_init_q35(), 0);
@@ -464,7 +463,7 @@ static void test_root_entries_capped(void **state)
 
 static void test_madt_truncated_every_length(void **state)
 {
-	static const uint32_t ends[] = { 44, 52, 60, 68, 76, 88, 98, 108, 118, 128, 138, 144 };
+	static const uint32_t ends[] = {44, 52, 60, 68, 76, 88, 98, 108, 118, 128, 138, 144};
 	(void)state;
 	img_q35_madt(&t);
 	assert_int_equal(t.len, 144);
@@ -570,10 +569,20 @@ static void test_madt_duplicates(void **state)
 	assert_int_equal(acpi_parse_madt(t.b, t.len, &madt), -EEXIST);
 	expect_log("madt refused reason=duplicate-apic-id apic_id=0x1 uid=2");
 	assert_int_equal(madt.cpu_count, 0);
-	/* The same CPU as xAPIC and x2APIC entry: one id space. */
+	/* The same CPU as xAPIC and x2APIC entry (seen in real firmware): kept once. */
 	img_madt_begin(&t, 0xfee00000, 1);
 	img_madt_lapic(&t, 0, 7, 1);
 	img_madt_x2apic(&t, 7, 8, 1);
+	img_finish(&t);
+	assert_int_equal(acpi_parse_madt(t.b, t.len, &madt), 0);
+	assert_int_equal(madt.cpu_count, 1);
+	assert_int_equal(madt.duplicate_cpu_count, 1);
+	assert_false(madt.cpus[0].x2apic);
+	expect_log("madt cpu listed as lapic and x2apic apic_id=0x7: kept once");
+	/* Two x2APIC entries with one id: broken. */
+	img_madt_begin(&t, 0xfee00000, 1);
+	img_madt_x2apic(&t, 0x300, 1, 1);
+	img_madt_x2apic(&t, 0x300, 2, 1);
 	img_finish(&t);
 	assert_int_equal(acpi_parse_madt(t.b, t.len, &madt), -EEXIST);
 	/* Two address overrides. */
@@ -611,4 +620,467 @@ static void test_madt_limits(void **state)
 	assert_int_equal(acpi_parse_madt(t.b, t.len, &madt), -EINVAL);
 	expect_log("madt refused reason=bad-signature sig=MCFG");
 	assert_int_equal(acpi_parse_madt(NULL, 0, &madt), -EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* MCFG                                                                */
+
+static void test_mcfg_truncated_every_length(void **state)
+{
+	(void)state;
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xb0000000, 0, 0, 127);
+	img_mcfg_alloc(&t, 0xc0000000, 0, 128, 255);
+	img_finish(&t);
+	for (uint32_t len = 0; len <= t.len; len++) {
+		bool whole = len >= 44 && (len - 44) % 16 == 0;
+		uint8_t *p = cut(&t, len, true);
+
+		log_capture_reset();
+		assert_int_equal(acpi_parse_mcfg(p, len, &mcfg), whole ? 0 : -EINVAL);
+		if (whole)
+			assert_int_equal(mcfg.count, (len - 44) / 16);
+		else
+			expect_log("mcfg refused reason=");
+		free(p);
+	}
+	assert_non_null(mcfg_find(&mcfg, 0, 200));
+	assert_int_equal(mcfg_find(&mcfg, 0, 200)->base, 0xc0000000);
+}
+
+static void mcfg_expect(int err, const char *log)
+{
+	log_capture_reset();
+	img_finish(&t);
+	assert_int_equal(acpi_parse_mcfg(t.b, t.len, &mcfg), err);
+	if (log)
+		expect_log(log);
+	if (err)
+		assert_int_equal(mcfg.count, 0);
+}
+
+static void test_mcfg_refusals(void **state)
+{
+	(void)state;
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xb0000000, 0, 0, 127);
+	img_mcfg_alloc(&t, 0xc0000000, 0, 127, 200);
+	mcfg_expect(-EINVAL, "mcfg refused reason=overlapping-buses index=1 base=0xc0000000 "
+			     "segment=0 start_bus=127 end_bus=200");
+
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xb0000000, 0, 0, 255);
+	img_mcfg_alloc(&t, 0xc0000000, 1, 0, 255); /* another segment: fine */
+	mcfg_expect(0, NULL);
+	assert_int_equal(mcfg.count, 2);
+	assert_int_equal(mcfg_find(&mcfg, 1, 9)->base, 0xc0000000);
+
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xb0000000, 0, 9, 8);
+	mcfg_expect(-EINVAL, "mcfg refused reason=start-after-end index=0");
+
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xb0080000, 0, 0, 8);
+	mcfg_expect(-EINVAL, "mcfg refused reason=misaligned-base index=0 base=0xb0080000");
+
+	img_mcfg_begin(&t);
+	img_mcfg_alloc(&t, 0xfffffffffff00000ULL, 0, 0, 1);
+	mcfg_expect(-EINVAL, "mcfg refused reason=window-wraps");
+
+	img_mcfg_begin(&t);
+	for (uint8_t i = 0; i <= MCFG_MAX_ALLOCATIONS; i++)
+		img_mcfg_alloc(&t, 0xb0000000, i, 0, 0);
+	mcfg_expect(-E2BIG, "mcfg refused reason=too-many-allocations count=17 max=16");
+}
+
+/* ------------------------------------------------------------------ */
+/* DMAR                                                                */
+
+static const uint8_t hop_00_14_0[] = {0x14, 0};
+
+static void dmar_expect(int err, const char *log)
+{
+	log_capture_reset();
+	img_finish(&t);
+	assert_int_equal(acpi_parse_dmar(t.b, t.len, &dmar), err);
+	if (log)
+		expect_log(log);
+	if (err)
+		assert_int_equal(dmar.drhd_count + dmar.rmrr_count, 0);
+}
+
+static void test_dmar_truncated_every_length(void **state)
+{
+	/* 0: no structure at all; then a DRHD holding 0 to 3 whole scopes. */
+	static const uint32_t drhd_ends[] = {0, 16, 24, 32, 40};
+	(void)state;
+	img_q35_dmar(&t);
+	assert_int_equal(t.len, 88);
+	for (uint32_t len = 0; len <= t.len; len++) {
+		uint8_t *p = cut(&t, len, false);
+
+		assert_int_equal(acpi_parse_dmar(p, len, &dmar), len == t.len ? 0 : -EINVAL);
+		free(p);
+		p = cut(&t, len, true);
+		log_capture_reset();
+		assert_int_equal(acpi_parse_dmar(p, len, &dmar),
+				 len == 48 || len == 88 ? 0 : -EINVAL);
+		free(p);
+	}
+	/* The DRHD's own length cut too: only whole scopes are accepted. */
+	for (uint16_t dlen = 0; dlen <= 40; dlen++) {
+		bool whole = false;
+
+		img_q35_dmar(&t);
+		t.len = 48 + dlen;
+		img_put_u16(&t, 50, dlen);
+		for (unsigned i = 0; i < ARRAY_SIZE(drhd_ends); i++)
+			whole |= drhd_ends[i] == dlen;
+		dmar_expect(whole ? 0 : -EINVAL, NULL);
+		if (dlen == 0)
+			assert_int_equal(dmar.drhd_count, 0);
+		else if (dlen < 4)
+			expect_log("dmar refused reason=bad-structure-length offset=48");
+		else if (dlen < 16)
+			expect_log("dmar refused reason=short-structure structure=drhd offset=48");
+		else if (!whole)
+			expect_log("reason=bad-scope-length structure=drhd offset=48");
+		else
+			assert_int_equal(dmar.drhds[0].scope_count, (dlen - 16) / 8);
+	}
+}
+
+static void test_dmar_bad_scopes(void **state)
+{
+	static const uint8_t lens[] = {0, 1, 6, 7, 9, 11};
+	const uint8_t nine_hops[18] = {0};
+	const uint8_t bad_dev[] = {32, 0};
+	uint32_t d;
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(lens); i++) {
+		img_dmar_begin(&t, 47, 0);
+		d = img_drhd_begin(&t, 0, 0, 0, 0xfed90000);
+		img_u8(&t, DMAR_SCOPE_PCI_ENDPOINT);
+		img_u8(&t, lens[i]);
+		img_zeros(&t, 10);
+		img_struct_end(&t, d);
+		dmar_expect(-EINVAL,
+			    "dmar refused reason=bad-scope-length structure=drhd offset=48 "
+			    "scope_offset=16");
+	}
+	/* A scope running past the end of its DRHD. */
+	img_dmar_begin(&t, 47, 0);
+	d = img_drhd_begin(&t, 0, 0, 0, 0xfed90000);
+	img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, 0, hop_00_14_0, 1);
+	img_struct_end(&t, d);
+	img_put_u16(&t, d + 2, 23);
+	img_u8(&t, 0);
+	dmar_expect(-EINVAL, "reason=bad-scope-length structure=drhd offset=48 scope_offset=16");
+
+	img_dmar_begin(&t, 47, 0);
+	d = img_drhd_begin(&t, 0, 0, 0, 0xfed90000);
+	img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, 0, nine_hops, 9);
+	img_struct_end(&t, d);
+	dmar_expect(-E2BIG, "dmar refused reason=scope-path-too-long");
+
+	img_dmar_begin(&t, 47, 0);
+	d = img_rmrr_begin(&t, 0, 0x7f000000, 0x7f0fffff);
+	img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, 0, bad_dev, 1);
+	img_struct_end(&t, d);
+	dmar_expect(-EINVAL, "dmar refused reason=bad-scope-path structure=rmrr offset=48");
+
+	img_dmar_begin(&t, 47, 0);
+	d = img_drhd_begin(&t, 0, 0, 0, 0xfed90000);
+	for (unsigned i = 0; i <= DMAR_MAX_SCOPES; i++)
+		img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, (uint8_t)i, hop_00_14_0, 1);
+	img_struct_end(&t, d);
+	dmar_expect(-E2BIG, "dmar refused reason=too-many-scopes");
+}
+
+static void test_dmar_drhd_refusals(void **state)
+{
+	uint32_t d;
+	(void)state;
+	img_dmar_begin(&t, 47, 0);
+	img_struct_end(&t, img_drhd_begin(&t, 0, 0, 0, 0xfed90000));
+	img_struct_end(&t, img_drhd_begin(&t, 0, 0, 1, 0xfed90000));
+	dmar_expect(-EEXIST,
+		    "dmar refused reason=duplicate-register-base structure=drhd offset=64");
+
+	img_dmar_begin(&t, 47, 0);
+	img_struct_end(&t, img_drhd_begin(&t, 0, 1, 0, 0xfed90000)); /* 8 KiB */
+	img_struct_end(&t, img_drhd_begin(&t, 0, 0, 0, 0xfed91000));
+	dmar_expect(-EEXIST, "dmar refused reason=overlapping-register-base");
+
+	img_dmar_begin(&t, 47, 0);
+	img_struct_end(&t, img_drhd_begin(&t, 1, 0, 0, 0xfed90000));
+	img_struct_end(&t, img_drhd_begin(&t, 1, 0, 0, 0xfed91000));
+	dmar_expect(-EEXIST, "dmar refused reason=second-include-pci-all");
+
+	img_dmar_begin(&t, 47, 0);
+	img_struct_end(&t, img_drhd_begin(&t, 1, 0, 0, 0xfed90000));
+	img_struct_end(&t, img_drhd_begin(&t, 1, 2, 1, 0xfed94000));
+	dmar_expect(0, NULL);
+	assert_int_equal(dmar.drhd_count, 2);
+	assert_true(dmar.drhds[1].include_pci_all);
+	assert_int_equal(dmar.drhds[1].segment, 1);
+	assert_int_equal(dmar.drhds[1].register_size, 16384);
+
+	for (int i = 0; i < 3; i++) {
+		img_dmar_begin(&t, 47, 0);
+		img_struct_end(&t, img_drhd_begin(&t, 0, (uint8_t)(i == 2 ? 0xf : 0), 0,
+						  (const uint64_t[]){0, 0xfed90800,
+								     0xfffffffffffff000ULL}[i]));
+		dmar_expect(-EINVAL, "dmar refused reason=bad-register-base structure=drhd");
+	}
+
+	img_dmar_begin(&t, 47, 0);
+	for (unsigned i = 0; i <= DMAR_MAX_DRHDS; i++)
+		img_struct_end(&t, img_drhd_begin(&t, 0, 0, 0, 0xfed90000 + i * 0x1000));
+	dmar_expect(-E2BIG, "dmar refused reason=too-many-drhds");
+
+	img_dmar_begin(&t, 47, 0);
+	d = img_drhd_begin(&t, 0, 0, 0, 0xfed90000);
+	img_u8(&t, 0x7f); /* reserved scope type: skipped by its length */
+	img_u8(&t, 8);
+	img_zeros(&t, 6);
+	img_scope(&t, DMAR_SCOPE_HPET, 0, 0, hop_00_14_0, 1);
+	img_struct_end(&t, d);
+	dmar_expect(0, "dmar scope skipped reason=unknown-type type=127 offset=48");
+	assert_int_equal(dmar.unknown_scope_count, 1);
+	assert_int_equal(dmar.drhds[0].scope_count, 1);
+}
+
+static void test_dmar_rmrr(void **state)
+{
+	static const struct {
+		uint64_t base, limit;
+		const char *log;
+	} bad[] = {
+	    {0x7f100000, 0x7f0fffff, "dmar refused reason=rmrr-base-above-limit"},
+	    {0x7f000800, 0x7f0fffff, "dmar refused reason=rmrr-misaligned-base"},
+	    {0x7f000000, 0x7f0ffffe, "dmar refused reason=rmrr-misaligned-limit"},
+	};
+	const uint8_t two_hops[] = {0x1c, 0, 0, 0};
+	struct dmar_bdf bdf;
+	uint32_t r;
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		img_dmar_begin(&t, 47, 0);
+		img_struct_end(&t, img_rmrr_begin(&t, 0, bad[i].base, bad[i].limit));
+		dmar_expect(-EINVAL, bad[i].log);
+	}
+	img_dmar_begin(&t, 38, 7);
+	img_struct_end(&t, img_drhd_begin(&t, 1, 0, 0, 0xfed90000));
+	r = img_rmrr_begin(&t, 0, 0x7f000000, 0x7f0fffff);
+	img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, 0, hop_00_14_0, 1);
+	img_scope(&t, DMAR_SCOPE_PCI_ENDPOINT, 0, 0, two_hops, 2);
+	img_struct_end(&t, r);
+	dmar_expect(0, NULL);
+	assert_int_equal(dmar.host_address_width, 39);
+	assert_true(dmar.intr_remap && dmar.x2apic_opt_out && dmar.dma_ctrl_platform_opt_in);
+	assert_int_equal(dmar.rmrr_count, 1);
+	assert_int_equal(dmar.rmrrs[0].base, 0x7f000000);
+	assert_int_equal(dmar.rmrrs[0].limit, 0x7f0fffff);
+	assert_int_equal(dmar.rmrrs[0].scope_count, 2);
+	assert_true(dmar_scope_bdf(&dmar.rmrrs[0].scopes[0], &bdf));
+	assert_int_equal(bdf.dev, 0x14);
+	/* Behind a bridge: the path is kept for the VT-d driver to walk. */
+	assert_false(dmar_scope_bdf(&dmar.rmrrs[0].scopes[1], &bdf));
+	assert_int_equal(dmar.rmrrs[0].scopes[1].path_len, 2);
+	assert_int_equal(dmar.rmrrs[0].scopes[1].path[0].dev, 0x1c);
+
+	img_dmar_begin(&t, 47, 0);
+	for (unsigned i = 0; i <= DMAR_MAX_RMRRS; i++)
+		img_struct_end(&t, img_rmrr_begin(&t, 0, 0x1000 * i, 0x1000 * i + 0xfff));
+	dmar_expect(-E2BIG, "dmar refused reason=too-many-rmrrs");
+}
+
+static void test_dmar_structures(void **state)
+{
+	(void)state;
+	for (uint16_t len = 0; len < 4; len++) {
+		img_dmar_begin(&t, 47, 0);
+		img_u16(&t, 2);
+		img_u16(&t, len);
+		img_zeros(&t, 4);
+		dmar_expect(-EINVAL, "dmar refused reason=bad-structure-length offset=48 length=");
+	}
+	img_dmar_begin(&t, 47, 0);
+	img_u16(&t, DMAR_TYPE_RMRR);
+	img_u16(&t, 16);
+	img_zeros(&t, 12);
+	dmar_expect(-EINVAL, "dmar refused reason=short-structure structure=rmrr offset=48");
+
+	img_dmar_begin(&t, 47, 0);
+	for (uint16_t type = DMAR_TYPE_ATSR; type <= 0x99; type++) {
+		uint16_t len = type == DMAR_TYPE_RHSA ? 20 : 8;
+
+		if (type > DMAR_TYPE_SATC && type < 0x99)
+			continue;
+		img_u16(&t, type);
+		img_u16(&t, len);
+		img_zeros(&t, len - 4u);
+	}
+	dmar_expect(0, NULL);
+	assert_int_equal(dmar.atsr_count + dmar.rhsa_count + dmar.andd_count + dmar.satc_count, 4);
+	assert_int_equal(dmar.unknown_count, 1);
+	assert_string_equal(dmar_type_name(DMAR_TYPE_SATC), "satc");
+	assert_string_equal(dmar_scope_type_name(0), "unknown");
+
+	img_dmar_begin(&t, 5, 0);
+	dmar_expect(-EINVAL, "dmar refused reason=bad-host-address-width haw=6");
+	img_dmar_begin(&t, 64, 0);
+	dmar_expect(-EINVAL, "dmar refused reason=bad-host-address-width haw=65");
+}
+
+/* ------------------------------------------------------------------ */
+/* FADT                                                                */
+
+static void test_fadt_truncated_every_length(void **state)
+{
+	const uint16_t x_port = 0x708;
+	(void)state;
+	img_q35_fadt(&t);
+	img_put_u16(&t, 212, x_port); /* X_PM_TMR_BLK differs from PM_TMR_BLK */
+	for (uint32_t len = 0; len <= t.len; len++) {
+		uint8_t *p = cut(&t, len, false);
+
+		assert_int_equal(acpi_parse_fadt(p, len, &fadt), len == t.len ? 0 : -EINVAL);
+		free(p);
+		p = cut(&t, len, true);
+		log_capture_reset();
+		if (len < 116) {
+			assert_int_equal(acpi_parse_fadt(p, len, &fadt), -EINVAL);
+			expect_log("fadt refused reason=");
+		} else {
+			assert_int_equal(acpi_parse_fadt(p, len, &fadt), 0);
+			assert_int_equal(fadt.pm_timer.address, len >= 220 ? x_port : 0x608);
+			assert_int_equal(fadt.reset_present, len >= 129);
+			assert_int_equal(fadt.minor_revision, 0);
+		}
+		free(p);
+	}
+	sdt_set_length(t.b, 115);
+	assert_int_equal(acpi_parse_fadt(t.b, 244, &fadt), -EINVAL);
+	expect_log("fadt refused reason=short-length length=115 min=116");
+}
+
+static void test_fadt_rev1(void **state)
+{
+	(void)state;
+	img_pc_fadt_rev1(&t);
+	img_put_u16(&t, 109, 0x3); /* reserved in ACPI 1.0: must be ignored */
+	img_finish(&t);
+	assert_int_equal(acpi_parse_fadt(t.b, t.len, &fadt), 0);
+	assert_int_equal(fadt.revision, 1);
+	assert_true(fadt.pm_timer_present);
+	assert_int_equal(fadt.pm_timer.space_id, ACPI_GAS_SPACE_IO);
+	assert_int_equal(fadt.pm_timer.address, 0x608);
+	assert_int_equal(fadt.pm_timer.bit_width, 32);
+	assert_false(fadt.reset_present);
+	assert_int_equal(fadt.iapc_boot_arch, 0);
+	assert_false(fadt.has_8042);
+	assert_int_equal(fadt.century, 0x32);
+}
+
+static void fadt_expect(void)
+{
+	img_finish(&t);
+	log_capture_reset();
+	assert_int_equal(acpi_parse_fadt(t.b, t.len, &fadt), 0);
+}
+
+static void test_fadt_fields(void **state)
+{
+	uint32_t flags;
+	(void)state;
+	img_q35_fadt(&t);
+	img_put_u16(&t, 109, 0xf);
+	memcpy(&flags, t.b + 112, 4);
+	img_put_u32(&t, 112, flags | BIT(8));
+	t.b[208] = ACPI_GAS_SPACE_MEMORY;
+	img_put_u32(&t, 212, 0xfed00000);
+	fadt_expect();
+	assert_true(fadt.legacy_devices && fadt.has_8042);
+	assert_true(fadt.vga_not_present && fadt.msi_not_supported);
+	assert_true(fadt.pm_timer_32bit);
+	assert_int_equal(fadt.pm_timer.space_id, ACPI_GAS_SPACE_MEMORY);
+	assert_int_equal(fadt.pm_timer.address, 0xfed00000);
+
+	t.b[208] = ACPI_GAS_SPACE_PCI;
+	fadt_expect();
+	assert_false(fadt.pm_timer_present);
+	expect_log("fadt pm-timer ignored reason=bad-space space=2");
+
+	img_q35_fadt(&t);
+	t.b[91] = 3; /* PM_TMR_LEN */
+	fadt_expect();
+	assert_false(fadt.pm_timer_present);
+	expect_log("fadt pm-timer ignored reason=bad-length pm_tmr_len=3");
+
+	img_q35_fadt(&t);
+	memcpy(&flags, t.b + 112, 4);
+	img_put_u32(&t, 112, flags | BIT(20));
+	fadt_expect();
+	assert_true(fadt.hw_reduced);
+	assert_false(fadt.pm_timer_present);
+
+	img_q35_fadt(&t);
+	img_put_u32(&t, 120, 0); /* RESET_REG address */
+	fadt_expect();
+	assert_false(fadt.reset_present);
+	expect_log("fadt reset-register ignored reason=bad-register space=1 address=0x0");
+
+	img_q35_fadt(&t);
+	img_put_u32(&t, 76, 0); /* PM_TMR_BLK */
+	img_put_u32(&t, 212, 0);
+	img_put_u32(&t, 140, 0x7fbe0000); /* X_DSDT */
+	img_put_u32(&t, 40, 0x1234);
+	fadt_expect();
+	assert_false(fadt.pm_timer_present);
+	assert_int_equal(fadt.dsdt, 0x7fbe0000);
+	assert_string_equal(acpi_gas_space_name(ACPI_GAS_SPACE_IO), "io");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	    T(test_q35_discovery),
+	    T(test_q35_parsers),
+	    T(test_rsdp_rev0_rsdt),
+	    T(test_rsdp_rev2_without_xsdt_uses_rsdt),
+	    T(test_rsdp_refusals),
+	    T(test_rsdp_unmapped),
+	    T(test_rsdp_without_root),
+	    T(test_xsdt_refusals),
+	    T(test_xsdt_length_not_multiple_of_8),
+	    T(test_xsdt_unmapped),
+	    T(test_xsdt_truncated_every_length),
+	    T(test_table_refusals_are_skipped),
+	    T(test_table_unmapped_is_skipped),
+	    T(test_tables_truncated_every_length),
+	    T(test_duplicate_and_null_pointers),
+	    T(test_table_list_full_and_instances),
+	    T(test_root_entries_capped),
+	    T(test_madt_truncated_every_length),
+	    T(test_madt_bad_subtable_lengths),
+	    T(test_madt_unknown_and_unusable),
+	    T(test_madt_duplicates),
+	    T(test_madt_limits),
+	    T(test_mcfg_truncated_every_length),
+	    T(test_mcfg_refusals),
+	    T(test_dmar_truncated_every_length),
+	    T(test_dmar_bad_scopes),
+	    T(test_dmar_drhd_refusals),
+	    T(test_dmar_rmrr),
+	    T(test_dmar_structures),
+	    T(test_fadt_truncated_every_length),
+	    T(test_fadt_rev1),
+	    T(test_fadt_fields),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,7 +147,8 @@ static void test_defaults(void **state)
 
 static void test_value_spellings(void **state)
 {
-	static const char *const yes[] = { "yes", "true", "1" }, *const no[] = { "no", "false", "0" };
+	static const char *const yes[] = { "yes", "true", "1" };
+	static const char *const no[] = { "no", "false", "0" };
 	struct config cfg;
 	char text[128];
 	(void)state;
@@ -271,31 +272,43 @@ static void test_refuse_keys(void **state)
 	refused(V1 "[partition web]\nversion = 1\n", 3, "version", "top");
 }
 
+/* Each text is one section header and one key line, after the version. */
 static void test_refuse_numbers(void **state)
 {
+	static const struct {
+		const char *text, *field, *msg;
+	} bad[] = {
+		{ "[hypervisor]\nheap_mb = 15", "hypervisor.heap_mb", "out of range 16..1024" },
+		{ "[hypervisor]\nheap_mb = 1025", "hypervisor.heap_mb", "out of range" },
+		{ "[hypervisor]\nheap_mb = 12a", "hypervisor.heap_mb",
+		  "'12a' is not a number: 'a' is not a decimal digit" },
+		{ "[hypervisor]\nheap_mb = -1", "hypervisor.heap_mb", "is not a number" },
+		{ "[hypervisor]\nheap_mb = +64", "hypervisor.heap_mb", "is not a number" },
+		{ "[hypervisor]\nheap_mb = 0x", "hypervisor.heap_mb", "missing" },
+		{ "[hypervisor]\nheap_mb =", "hypervisor.heap_mb", "missing" },
+		{ "[hypervisor]\nheap_mb = 6 4", "hypervisor.heap_mb", "is not a number" },
+		{ "[hypervisor]\nheap_mb = 0x40g", "hypervisor.heap_mb",
+		  "'g' is not a hexadecimal digit" },
+		{ "[hypervisor]\nheap_mb = 18446744073709551616", "hypervisor.heap_mb",
+		  "does not fit" },
+		{ "[hypervisor]\nheap_mb = 0x10000000000000000", "hypervisor.heap_mb",
+		  "does not fit" },
+		{ "[hypervisor]\nheap_mb = 18446744073709551615", "hypervisor.heap_mb",
+		  "out of range" },
+		{ "[hypervisor]\ndebug_exit_port = 0x10000", "hypervisor.debug_exit_port",
+		  "out of range" },
+		{ "[sriov]\nvfs = 257", "sriov.vfs", "out of range 0..256" },
+		{ "[partition a]\nmemory_mb = 0", "partition a.memory_mb", "out of range" },
+		{ "[partition a]\nmemory_mb = 65537", "partition a.memory_mb",
+		  "out of range 1..65536" },
+	};
+	char text[256];
 	(void)state;
-	refused(V1 "[hypervisor]\nheap_mb = 15\n", 3, "hypervisor.heap_mb", "out of range 16..1024");
-	refused(V1 "[hypervisor]\nheap_mb = 1025\n", 3, "hypervisor.heap_mb", "out of range");
-	refused(V1 "[hypervisor]\nheap_mb = 12a\n", 3, "hypervisor.heap_mb", "'12a' is not a number: 'a' is not a decimal digit");
-	refused(V1 "[hypervisor]\nheap_mb = -1\n", 3, "hypervisor.heap_mb", "is not a number");
-	refused(V1 "[hypervisor]\nheap_mb = +64\n", 3, "hypervisor.heap_mb", "is not a number");
-	refused(V1 "[hypervisor]\nheap_mb = 0x\n", 3, "hypervisor.heap_mb", "missing");
-	refused(V1 "[hypervisor]\nheap_mb =\n", 3, "hypervisor.heap_mb", "missing");
-	refused(V1 "[hypervisor]\nheap_mb = 6 4\n", 3, "hypervisor.heap_mb", "is not a number");
-	refused(V1 "[hypervisor]\nheap_mb = 0x40g\n", 3, "hypervisor.heap_mb",
-		"'g' is not a hexadecimal digit");
-	refused(V1 "[hypervisor]\nheap_mb = 18446744073709551616\n", 3, "hypervisor.heap_mb",
-		"does not fit");
-	refused(V1 "[hypervisor]\nheap_mb = 0x10000000000000000\n", 3, "hypervisor.heap_mb",
-		"does not fit");
-	refused(V1 "[hypervisor]\nheap_mb = 18446744073709551615\n", 3, "hypervisor.heap_mb",
-		"out of range");
-	refused(V1 "[hypervisor]\ndebug_exit_port = 0x10000\n", 3, "hypervisor.debug_exit_port",
-		"out of range");
-	refused(V1 "[sriov]\nvfs = 257\n", 3, "sriov.vfs", "out of range 0..256");
-	refused(V1 "[partition a]\nmemory_mb = 0\n", 3, "partition a.memory_mb", "out of range");
-	refused(V1 "[partition a]\nmemory_mb = 65537\n", 3, "partition a.memory_mb",
-		"out of range 1..65536");
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), V1 "%s\n", bad[i].text);
+		refused(text, 3, bad[i].field, bad[i].msg);
+	}
 }
 
 static void test_refuse_names(void **state)
@@ -318,11 +331,20 @@ static void test_refuse_cpus(void **state)
 	static const struct {
 		const char *list, *msg;
 	} bad[] = {
-		{ "3-1", "reversed" },	 { "64", "out of range 0..63" }, { "0-64", "out of range" },
-		{ "1,1", "listed twice" }, { "0-3, 2", "CPU 2 is listed twice" },
-		{ "1,,2", "empty item" }, { "1,", "empty item" },	{ ",1", "empty item" },
-		{ "", "empty item" },	   { "a", "is not a number" },	 { "-1", "missing" },
-		{ "1-", "missing" },	   { "1-2-3", "is not a number" },	 { "1 2", "is not a number" },
+		{ "3-1", "reversed" },
+		{ "64", "out of range 0..63" },
+		{ "0-64", "out of range" },
+		{ "1,1", "listed twice" },
+		{ "0-3, 2", "CPU 2 is listed twice" },
+		{ "1,,2", "empty item" },
+		{ "1,", "empty item" },
+		{ ",1", "empty item" },
+		{ "", "empty item" },
+		{ "a", "is not a number" },
+		{ "-1", "missing" },
+		{ "1-", "missing" },
+		{ "1-2-3", "is not a number" },
+		{ "1 2", "is not a number" },
 	};
 	char text[128];
 	(void)state;
@@ -388,11 +410,16 @@ static void test_refuse_image_and_cmdline(void **state)
 	static const struct {
 		const char *image, *msg;
 	} bad[] = {
-		{ "/boot/a.elf", "relative" },	    { "../a.elf", "'..'" },
-		{ "dir/../a.elf", "'..'" },	    { "a..elf", "'..'" },
-		{ "a b.elf", "' ' is not allowed" }, { "a\\b.elf", "'\\' is not allowed" },
-		{ "a:b", "':' is not allowed" },     { "dir//a.elf", "empty path component" },
-		{ "dir/", "directory" },	    { "", "1..63 characters" },
+		{ "/boot/a.elf", "relative" },
+		{ "../a.elf", "'..'" },
+		{ "dir/../a.elf", "'..'" },
+		{ "a..elf", "'..'" },
+		{ "a b.elf", "' ' is not allowed" },
+		{ "a\\b.elf", "'\\' is not allowed" },
+		{ "a:b", "':' is not allowed" },
+		{ "dir//a.elf", "empty path component" },
+		{ "dir/", "directory" },
+		{ "", "1..63 characters" },
 		{ "a234567890123456789012345678901234567890123456789012345678901234",
 		  "1..63 characters" },
 	};
@@ -438,6 +465,11 @@ static void parse_ok(struct config *cfg, const char *text)
 
 static void test_cmdline(void **state)
 {
+	static const char many_options[] = "  sriov.vfs=2\thypervisor.log_level=debug\n"
+					   "hypervisor.heap_mb=0x100 "
+					   "hypervisor.debug_exit_port=244 "
+					   "hypervisor.debug_fault=page_fault "
+					   "hypervisor.unsafe_no_iommu=no sriov.vfs=3 ";
 	struct config cfg;
 	struct config_error err;
 	(void)state;
@@ -452,13 +484,7 @@ static void test_cmdline(void **state)
 			 0);
 	assert_int_equal(cfg.mode, CONFIG_MODE_RUN);
 	assert_true(cfg.unsafe_no_iommu);
-	assert_int_equal(config_apply_cmdline(&cfg,
-					      "  sriov.vfs=2\thypervisor.log_level=debug\n"
-					      "hypervisor.heap_mb=0x100 hypervisor.debug_exit_port=244 "
-					      "hypervisor.debug_fault=page_fault "
-					      "hypervisor.unsafe_no_iommu=no sriov.vfs=3 ",
-					      &err),
-			 0);
+	assert_int_equal(config_apply_cmdline(&cfg, many_options, &err), 0);
 	assert_int_equal(cfg.sriov_vfs, 3); /* the last one wins */
 	assert_int_equal(cfg.log_level, LOG_DEBUG);
 	assert_int_equal(cfg.heap_mb, 256);

@@ -181,6 +181,7 @@ static void test_init_refuses_bad_geometry(void **state)
 	assert_int_equal(fake.allocs, 0);
 	fake.fail_at = 1;
 	assert_int_equal(paging_init(&pg, &paging_format_npt, 4, 0, &fake_mm_ops), -ENOMEM);
+	paging_destroy(&pg);
 	assert_int_equal(fake.live, 0);
 }
 
