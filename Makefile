@@ -103,7 +103,7 @@ check-headers:
 	done; echo "check-headers: $(words $(HEADERS)) headers compile alone"
 
 boot-test: setup all
-	$(PYTHON) -m pytest -v tests/boot
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -p no:cacheprovider -v tests/boot
 
 test: setup
 	$(MAKE) all

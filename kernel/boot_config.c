@@ -10,7 +10,7 @@ static const struct boot_info *boot_info;
 
 static void report(const struct config_error *err)
 {
-	log_error("config", "refused line=%u field=%s reason=\"%s\"", err->line, err->field,
+	log_error("config", "refused line=%u field=\"%s\" reason=\"%s\"", err->line, err->field,
 		  err->message);
 }
 
@@ -55,7 +55,7 @@ static int check_images(const struct config *cfg)
 		const struct boot_module *m = find_module(p->image);
 
 		if (!m) {
-			log_error("config", "refused field=partition %s.image reason=\"image %s "
+			log_error("config", "refused field=\"partition %s.image\" reason=\"image %s "
 					    "was not loaded from the ESP\"", p->name, p->image);
 			err = -ENOENT;
 			continue;

@@ -10,7 +10,7 @@
 /* Returns only for CONFIG_FAULT_NONE. */
 void debug_fault_raise(enum config_fault fault);
 
-/* The address the page-fault case touches: never mapped (page 0 is not). */
-#define DEBUG_FAULT_ADDRESS 0xdeadULL
+/* The address the page-fault case reads: canonical, far above any RAM, never mapped. */
+#define DEBUG_FAULT_ADDRESS 0x00000dead0000000ULL
 
 #endif

@@ -21,6 +21,7 @@
 #include "kernel/pci_host.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
+#include "kernel/qemu_fw_cfg.h"
 #include "kernel/serial.h"
 #include "kernel/shutdown.h"
 #include "kernel/timer.h"
@@ -56,6 +57,17 @@ static void check_boot_info(const struct boot_info *bi)
 	log_info("hv", "core started loader=%s image=0x%llx+0x%llx cmdline=\"%s\"", bi->loader,
 		 (unsigned long long)bi->image_base, (unsigned long long)bi->image_size,
 		 bi->cmdline);
+}
+
+/* Before the configuration: a refused one must still end with a verdict. */
+static void learn_exit_port(void)
+{
+	uint16_t port = fw_cfg_debug_exit_port();
+
+	if (port) {
+		log_info("hv", "machine announces debug_exit_port=0x%x (qemu fw_cfg)", port);
+		shutdown_set_exit_port(port);
+	}
 }
 
 static void bring_up_memory(const struct boot_info *bi)
@@ -109,10 +121,12 @@ void hv_main(struct boot_info *bi)
 	serial_init(SERIAL_COM1);
 	early_cpu_setup();
 	check_boot_info(bi);
+	learn_exit_port();
 	if (boot_config_load(bi, &config))
 		hv_finish(HV_VERDICT_CONFIG_ERROR);
 	log_set_level(config.log_level);
-	shutdown_set_exit_port(config.debug_exit_port);
+	if (config.debug_exit_port)
+		shutdown_set_exit_port(config.debug_exit_port);
 	bring_up_memory(bi);
 	platform_discover(bi);
 	bring_up_cpus(bi);

@@ -5,3 +5,4 @@ core-y += kernel/memory.o kernel/boot_config.o kernel/debug_fault.o
 core-y += kernel/platform.o
 core-y += kernel/pci_host.o
 core-y += kernel/assess.o kernel/inventory.o
+core-y += kernel/qemu_fw_cfg.o

@@ -52,7 +52,7 @@ static void report_stack_trace(const struct trap_frame *f)
 	const struct percpu *cpu = this_cpu();
 	uint64_t lo = cpu->stack_base, hi = cpu->stack_top, fp = f->rbp;
 
-	log_error("trap", "trace #0 rip=%016llx hv.so+0x%llx", U64(f->rip),
+	log_error("trap", "trace frame=0 rip=0x%llx offset=0x%llx", U64(f->rip),
 		  U64(image_offset(f->rip)));
 	for (unsigned i = 1; i < TRACE_MAX_FRAMES && frame_on_stack(fp, lo, hi); i++) {
 		const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
@@ -60,7 +60,7 @@ static void report_stack_trace(const struct trap_frame *f)
 
 		if (!image_contains(ret))
 			break;
-		log_error("trap", "trace #%u rip=%016llx hv.so+0x%llx", i, U64(ret),
+		log_error("trap", "trace frame=%u rip=0x%llx offset=0x%llx", i, U64(ret),
 			  U64(image_offset(ret)));
 		if (frame[0] <= fp)
 			break; /* frames grow upwards; anything else is a loop */
@@ -82,6 +82,6 @@ void exception_report(const struct trap_frame *f)
 		  U64(image_offset(f->rip)), U64(read_cr2()), cpu->index, cpu->apic_id);
 	report_registers(f);
 	report_stack_trace(f);
-	log_error("trap", "resolve with: addr2line -f -e build/hv.so <rip_offset>");
+	log_error("trap", "resolve offsets with: addr2line -f -e build/hv.so OFFSET");
 	hv_finish(HV_VERDICT_PANIC);
 }

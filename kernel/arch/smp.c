@@ -49,9 +49,10 @@ static void ap_entry(struct percpu *cpu)
 	apic_init_cpu();
 	cpu->apic_id = apic_id();
 	cpu->online = true;
-	__atomic_store_n(&params->ready, 1, __ATOMIC_RELEASE);
 	log_info("smp", "cpu online index=%u apic_id=%u x2apic=%s", cpu->index, cpu->apic_id,
 		 apic_is_x2apic() ? "yes" : "no");
+	/* Last: the boot CPU reuses the trampoline and may stop the machine after this. */
+	__atomic_store_n(&params->ready, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		irq_enable();
 		cpu_halt();

@@ -1,11 +1,14 @@
 """--set: rewrite one key of the configuration copied onto the ESP.
 
-The configuration is INI-like: "[section]" header lines, "key = value" lines,
-comment lines starting with '#' or ';'. A rewrite replaces the value of one key
-in one section, or adds the key (and the section) when absent. Every other
+The configuration (docs/configuration.md) is INI-like: "[section]" header
+lines, "key = value" lines, '#' or ';' starting a comment at the start of a
+line or after a value; there is no quoting. A rewrite replaces the value of one
+key in one section, or adds the key (and the section) when absent. Every other
 byte stays as written (comments, blank lines, key order, line endings, a
-comment after the value), so the hypervisor's log of the configuration reads
-like the user's own file with only the asked-for changes.
+comment after the value, kept in its column when it fits), so the hypervisor's
+log of the configuration reads like the user's own file with only the
+asked-for changes. Section names compare with runs of blanks folded, as the
+hypervisor's parser trims them: "partition  parent" is "partition parent".
 
 Ambiguity is refused rather than guessed: a section that appears twice, or a
 key that appears twice in its section, makes --set fail with a message.
@@ -18,7 +21,7 @@ class ConfigError(Exception):
 
 
 _HEADER = re.compile(r"\s*\[([^\]]*)\]\s*(?:[#;].*)?")
-_COMMENT_AFTER_VALUE = re.compile(r"\s+#")
+_COMMENT = "#;"
 
 
 def _line_ending(lines):
@@ -36,12 +39,16 @@ def _body(line):
 
 def _section_name(line):
     m = _HEADER.fullmatch(_body(line))
-    return m.group(1).strip() if m else None
+    return _fold(m.group(1)) if m else None
+
+
+def _fold(name):
+    return " ".join(name.split())
 
 
 def _key_of(line):
     text = _body(line).strip()
-    if not text or text[0] in "#;[" or "=" not in text:
+    if not text or text[0] in _COMMENT + "[" or "=" not in text:
         return None
     return text.split("=", 1)[0].strip()
 
@@ -68,31 +75,42 @@ def _assign_style(lines):
     return " = "
 
 
-def _comment_start(value):
-    """Index of a trailing " # comment" outside double quotes, or len(value)."""
-    quoted = False
-    for i, ch in enumerate(value):
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and _COMMENT_AFTER_VALUE.match(value, i):
-            return i
-    return len(value)
+def _split_value(rest):
+    """Text after '=' -> (blanks before the value, value, blanks, comment)."""
+    cut = min([rest.index(c) for c in _COMMENT if c in rest] + [len(rest)])
+    comment = rest[cut:]
+    text = rest[:cut].rstrip(" \t")
+    gap = rest[len(text):cut]
+    value = text.lstrip(" \t")
+    return text[:len(text) - len(value)], value, gap, comment
 
 
 def _replace_value(line, value):
     body = _body(line)
     ending = line[len(body):]
     head, _, rest = body.partition("=")
-    lead = rest[:len(rest) - len(rest.lstrip(" \t"))]
-    tail = rest[_comment_start(rest):]
-    return head + "=" + lead + value + tail + ending
+    lead, old, gap, comment = _split_value(rest)
+    if comment and "\t" not in gap:
+        # Keep the comment's column when the new value leaves room for it.
+        gap = " " * max(len(old) + len(gap) - len(value), 1)
+    return head + "=" + lead + value + (gap + comment if comment else "") + ending
+
+
+def _is_comment(line):
+    text = _body(line).strip()
+    return bool(text) and text[0] in _COMMENT
 
 
 def _insert_at(lines, start, end):
-    """Insert after the region's last non-blank line (keeps blank separators)."""
-    pos = end
-    while pos > start and not _body(lines[pos - 1]).strip():
-        pos -= 1
+    """After the region's last key; in a region without keys, after its header
+    or, before the first section, after the file's opening comment."""
+    keys = [i for i in range(start, end) if _key_of(lines[i]) is not None]
+    if keys:
+        return keys[-1] + 1
+    pos = start
+    if start == 0:
+        while pos < end and _is_comment(lines[pos]):
+            pos += 1
     return pos
 
 
@@ -132,11 +150,12 @@ def split_assignment(text):
     """"SECTION.KEY=VALUE" -> (section, key, value); a section may contain dots."""
     name, _, value = text.partition("=")
     section, _, key = name.strip().rpartition(".")
+    section = _fold(section)
     if not key or re.search(r"[\s\[\]=#;]", key):
         raise ConfigError("bad key in --set %r" % text)
     if re.search(r"[\[\]\r\n]", section) or re.search(r"[\r\n]", value):
         raise ConfigError("bad section or value in --set %r" % text)
-    return section.strip(), key, value
+    return section, key, value.strip()
 
 
 def apply_set(text, assignment):

@@ -10,7 +10,10 @@ Two layouts:
 
 Both layouts end in "reset -s" from \\startup.nsh once hv.efi is gone (failed to
 load, or returned): the machine then powers off at once and the run reads as
-"no verdict" instead of idling at a shell prompt until the timeout.
+"no verdict" instead of idling at a shell prompt until the timeout. In the
+shell boot, hv.efi is started from a one-line script of its own, \\EFI\\hv\\hv.nsh:
+the shell abandons the script whose command fails to load, and a nested script
+returning hands control back to \\startup.nsh, which then reaches "reset -s".
 
 The image is built without root: mkfs.vfat -C makes the file, mtools fills it.
 """
@@ -38,13 +41,20 @@ def _nsh(lines):
     return ("\r\n".join(lines) + "\r\n").encode("ascii", errors="strict")
 
 
+SHELL_SCRIPT = "EFI/hv/hv.nsh"
+_GIVE_UP = ["echo hvrun: hv.efi did not start or returned", "reset -s"]
+
+
 def startup_nsh(hv_args):
     """\\startup.nsh for the shell boot; hv_args None: direct-boot fallback."""
     if hv_args is None:
-        return _nsh(["echo hvrun: hv.efi did not start or returned",
-                     "reset -s"])
-    command = "\\EFI\\hv\\hv.efi" + (" " + hv_args if hv_args else "")
-    return _nsh(["fs0:", command, "reset -s"])
+        return _nsh(_GIVE_UP)
+    return _nsh(["fs0:", "\\" + SHELL_SCRIPT.replace("/", "\\")] + _GIVE_UP)
+
+
+def hv_nsh(hv_args):
+    """The shell boot's \\EFI\\hv\\hv.nsh: hv.efi with its load options."""
+    return _nsh(["\\EFI\\hv\\hv.efi" + (" " + hv_args if hv_args else "")])
 
 
 def config_dir(hv_args):
@@ -64,6 +74,8 @@ def layout(efi, config_data, hv_args, extra_files):
     efi_dest = "EFI/hv/hv.efi" if hv_args is not None else "EFI/BOOT/BOOTX64.EFI"
     files = [EspFile(efi_dest, source=efi),
              EspFile("startup.nsh", data=startup_nsh(hv_args))]
+    if hv_args is not None:
+        files.append(EspFile(SHELL_SCRIPT, data=hv_nsh(hv_args)))
     if config_data is not None:
         files.append(EspFile(cdir + "/hv.cfg", data=config_data))
     files += [EspFile(_extra_dest(dest, hv_args), source=src) for src, dest in extra_files]

@@ -6,6 +6,7 @@ happened.
 """
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -57,6 +58,15 @@ def _config_data(opts):
         raise LaunchError(str(e))
 
 
+def _warn_unready_peers(opts):
+    # QEMU's stream client connects once, at start-up, and never retries.
+    for backend in ([opts.net] + list(opts.net_extra))[:opts.nics]:
+        path = backend.paths[0] if backend.kind == "stream" else None
+        if path and not (os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode)):
+            _err("warning: no socket at %s yet: that NIC stays unconnected "
+                 "(start the peer before hvrun)" % path)
+
+
 def _check_inputs(opts):
     if not os.path.isfile(opts.efi):
         raise LaunchError("no hypervisor image at %s (run make, or give --efi)" % opts.efi)
@@ -70,6 +80,7 @@ def _check_inputs(opts):
 def prepare(opts, work):
     """Build the ESP and the private OVMF variable store; returns QEMU's argv."""
     _check_inputs(opts)
+    _warn_unready_peers(opts)
     files = esp.layout(opts.efi, _config_data(opts), opts.hv_args, opts.esp_files)
     paths = qemu.Paths(esp=work.file("esp.img"), vars=work.file("OVMF_VARS.fd"))
     try:

@@ -183,6 +183,9 @@ def _add_run_options(p):
                    help="serial console and QEMU monitor on this terminal "
                         "(Ctrl-A x quits, Ctrl-A c switches to the monitor); "
                         "otherwise serial output goes to stdout")
+    g.add_argument("--halt", action="store_true",
+                   help="don't tell the hypervisor the isa-debug-exit port: it halts "
+                        "at the end instead of exiting QEMU, which stays up (for QMP)")
     g.add_argument("--serial-log", metavar="FILE",
                    help="also copy the serial output to FILE")
     g.add_argument("--qmp", metavar="PATH",

@@ -92,8 +92,17 @@ def _nics(o):
     return args
 
 
-def _debug_exit():
-    return ["-device", "isa-debug-exit,iobase=0x%x,iosize=0x04" % DEBUG_EXIT_PORT]
+# The hypervisor learns the exit port from the machine, through QEMU's
+# firmware configuration device, before it has read (or refused) its
+# configuration: so even a refused configuration ends with a verdict.
+FW_CFG_EXIT_PORT = "opt/hv/debug_exit_port"
+
+
+def _debug_exit(o):
+    args = ["-device", "isa-debug-exit,iobase=0x%x,iosize=0x04" % DEBUG_EXIT_PORT]
+    if not o.halt:
+        args += ["-fw_cfg", "name=%s,string=0x%x" % (FW_CFG_EXIT_PORT, DEBUG_EXIT_PORT)]
+    return args
 
 
 def _serial(o):
@@ -124,7 +133,7 @@ def _observe(o):
 def command(o, paths):
     """The full argv for QEMU; o is the parsed options (hvlib.options)."""
     return ([QEMU] + _machine(o) + _firmware(paths) + _iommu(o) + _esp(paths)
-            + _nics(o) + _debug_exit() + _serial(o) + _observe(o) + o.qemu_args)
+            + _nics(o) + _debug_exit(o) + _serial(o) + _observe(o) + o.qemu_args)
 
 
 def printable(argv):

@@ -1,0 +1,68 @@
+"""Check mode and the refusal to run: the verdict in the exit status, the
+reasons on the console, for machines that can and can't run the hypervisor."""
+import pytest
+
+from inventory import one, records
+
+
+def missing_requirements(m):
+    return [r.fields["requirement"] for r in records(m, "check") if "requirement" in r.fields]
+
+
+def test_check_mode_from_configuration(machine):
+    m = machine(set={"hypervisor.mode": "check"})
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    assert one(m, "config", "loaded")["mode"] == "check"
+    assert one(m, "check", "")["verdict"] == "ok"
+    m.wait_for(r"check: this machine can run the hypervisor", since=0)
+    # Check mode stops after the verdict: it never goes on to run.
+    assert not [r for r in records(m, "hv") if r.message.startswith("ready")]
+
+
+def test_check_mode_from_load_options(machine):
+    m = machine(hv_args="check hypervisor.log_level=debug")
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    started = [r for r in records(m, "hv") if r.message == "core started"]
+    assert started[0].fields["cmdline"] == "check hypervisor.log_level=debug"
+    assert one(m, "config", "loaded")["mode"] == "check"
+    # log_level=debug took effect: the memory map is printed at debug level.
+    assert records(m, "mem", "range")
+
+
+def test_run_refused_without_iommu(machine):
+    m = machine(no_iommu=True)
+    assert m.wait_exit(timeout=120) == (2, "unsupported")
+    assert one(m, "inv", "dmar")["present"] == "no"
+    reasons = missing_requirements(m)
+    assert any("no DMAR" in r and "unsafe_no_iommu" in r for r in reasons), reasons
+    m.wait_for(r"hv: refusing to run", since=0)
+
+
+def test_check_mode_without_iommu_says_why(machine):
+    m = machine(no_iommu=True, set={"hypervisor.mode": "check"})
+    assert m.wait_exit(timeout=120) == (2, "unsupported")
+    assert one(m, "check", "")["verdict"] == "unsupported"
+    m.wait_for(r"check: this machine can NOT run the hypervisor: 1 requirement", since=0)
+
+
+def test_unsafe_option_runs_without_iommu_loudly(machine):
+    m = machine(no_iommu=True, set={"hypervisor.unsafe_no_iommu": "yes"})
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    unsafe = [r for r in records(m, "check") if r.level == "W" and "UNSAFE" in r.message]
+    assert len(unsafe) >= 3
+    assert one(m, "check", "")["unsafe"] == "yes"
+
+
+def test_single_cpu_machine_is_unsupported(machine):
+    m = machine(smp=1)
+    assert m.wait_exit(timeout=120) == (2, "unsupported")
+    assert one(m, "inv", "cpus")["online"] == "1"
+    assert any("at least 2 online CPUs" in r for r in missing_requirements(m))
+
+
+@pytest.mark.parametrize("smp", [2, 3])
+def test_every_cpu_comes_up(machine, smp):
+    m = machine(smp=smp)
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    assert one(m, "inv", "cpus")["online"] == str(smp)
+    assert len(records(m, "smp", "cpu online")) == smp - 1
