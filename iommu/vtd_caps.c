@@ -170,60 +170,40 @@ int vtd_pick_agaw(const struct vtd_caps *caps, unsigned wanted_bits)
 	return -ENOTSUP;
 }
 
-/* Appends to a bounded buffer; pos counts the full length, as snprintf does. */
-struct vtd_out {
-	char *buf;
-	size_t len;
-	size_t pos;
-};
-
-static void __printf(2, 3) out_put(struct vtd_out *o, const char *fmt, ...)
-{
-	va_list ap;
-	bool room = o->pos < o->len;
-	int n;
-
-	va_start(ap, fmt);
-	n = hv_vsnprintf(room ? o->buf + o->pos : NULL, room ? o->len - o->pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->pos += (size_t)n;
-}
-
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
 }
 
-static void put_agaws(struct vtd_out *o, const struct vtd_caps *caps)
+static void put_agaws(struct strbuf *o, const struct vtd_caps *caps)
 {
-	out_put(o, " sagaw=");
+	strbuf_printf(o, " sagaw=");
 	if (caps->agaw_count == 0)
-		out_put(o, "none");
+		strbuf_printf(o, "none");
 	for (unsigned i = 0; i < caps->agaw_count && i < VTD_MAX_AGAWS; i++)
-		out_put(o, "%s%u", i ? "," : "", caps->agaws[i]);
+		strbuf_printf(o, "%s%u", i ? "," : "", caps->agaws[i]);
 }
 
-static void put_large(struct vtd_out *o, const struct vtd_caps *caps)
+static void put_large(struct strbuf *o, const struct vtd_caps *caps)
 {
 	const char *large =
 	    caps->large_2m ? (caps->large_1g ? "2M,1G" : "2M") : (caps->large_1g ? "1G" : "none");
 
-	out_put(o, " large=%s", large);
+	strbuf_printf(o, " large=%s", large);
 }
 
 int vtd_caps_format(const struct vtd_caps *caps, char *buf, size_t len)
 {
-	struct vtd_out o = {.buf = buf, .len = len};
+	struct strbuf o = STRBUF_INIT(buf, len);
 
-	out_put(&o, "ver=%u.%u domains=%u", caps->ver_major, caps->ver_minor, caps->domains);
+	strbuf_printf(&o, "ver=%u.%u domains=%u", caps->ver_major, caps->ver_minor, caps->domains);
 	put_agaws(&o, caps);
-	out_put(&o, " mgaw=%u", caps->mgaw);
+	strbuf_printf(&o, " mgaw=%u", caps->mgaw);
 	put_large(&o, caps);
-	out_put(&o, " qi=%s ir=%s eim=%s pt=%s sc=%s dt=%s c=%s sm=%s pi=%s", yes_no(caps->qi),
+	strbuf_printf(&o, " qi=%s ir=%s eim=%s pt=%s sc=%s dt=%s c=%s sm=%s pi=%s", yes_no(caps->qi),
 		yes_no(caps->ir), yes_no(caps->eim), yes_no(caps->pt), yes_no(caps->sc),
 		yes_no(caps->dt), yes_no(caps->coherent), yes_no(caps->smts), yes_no(caps->pi));
-	out_put(&o, " cm=%s rwbf=%s psi=%s mamv=%u frr=%u fro=%#x iro=%#x",
+	strbuf_printf(&o, " cm=%s rwbf=%s psi=%s mamv=%u frr=%u fro=%#x iro=%#x",
 		yes_no(caps->caching_mode), yes_no(caps->rwbf), yes_no(caps->psi), caps->mamv,
 		caps->nfr, caps->fro, caps->iro);
 	return o.pos < len ? (int)o.pos : -ENOSPC;

@@ -13,14 +13,12 @@
 static void print_cpus(void)
 {
 	const struct platform *p = platform_get();
-	char ids[LINE_MAX];
-	int n = 0;
+	char ids[LINE_MAX] = "";
+	struct strbuf sb = STRBUF_INIT(ids, sizeof(ids));
 
-	ids[0] = '\0';
-	for (unsigned i = 0; i < HV_MAX_CPUS && n < LINE_MAX - 12; i++)
+	for (unsigned i = 0; i < HV_MAX_CPUS; i++)
 		if (percpu_area[i].online)
-			n += hv_snprintf(ids + n, sizeof(ids) - (size_t)n, "%s%u", n ? "," : "",
-					 percpu_area[i].apic_id);
+			strbuf_printf(&sb, "%s%u", sb.pos ? "," : "", percpu_area[i].apic_id);
 	log_info("inv", "cpus online=%u madt_enabled=%u apic_ids=%s apic_mode=%s "
 		 "bsp_apic_id=%u", percpu_online_count(), p->cpu_count, ids,
 		 apic_is_x2apic() ? "x2apic" : "xapic", percpu_area[0].apic_id);
@@ -37,13 +35,11 @@ static void print_virtualization(void)
 
 static void print_scope(unsigned unit, const struct dmar_scope *s)
 {
-	char path[64];
-	int n = 0;
+	char path[64] = "";
+	struct strbuf sb = STRBUF_INIT(path, sizeof(path));
 
-	path[0] = '\0';
 	for (unsigned i = 0; i < s->path_len; i++)
-		n += hv_snprintf(path + n, sizeof(path) - (size_t)n, "%s%02x.%x", i ? "/" : "",
-				 s->path[i].dev, s->path[i].fn);
+		strbuf_printf(&sb, "%s%02x.%x", i ? "/" : "", s->path[i].dev, s->path[i].fn);
 	log_info("inv", "dmar_scope unit=%u type=%s enum_id=%u start_bus=0x%02x path=%s", unit,
 		 dmar_scope_type_name(s->type), s->enumeration_id, s->start_bus, path);
 }

@@ -395,3 +395,16 @@ int hv_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	bool room = sb->pos < sb->size;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = hv_vsnprintf(room ? sb->buf + sb->pos : NULL, room ? sb->size - sb->pos : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb->pos += (size_t)n;
+}

@@ -575,73 +575,53 @@ unsigned virt_requirements(const struct virt_caps *caps, const char **missing, u
 
 /* ---- inventory line ---- */
 
-/* Appends to a bounded buffer; pos counts the full length, as snprintf does. */
-struct virt_out {
-	char *buf;
-	size_t len;
-	size_t pos;
-};
-
-static void __printf(2, 3) out_put(struct virt_out *o, const char *fmt, ...)
-{
-	va_list ap;
-	bool room = o->pos < o->len;
-	int n;
-
-	va_start(ap, fmt);
-	n = hv_vsnprintf(room ? o->buf + o->pos : NULL, room ? o->len - o->pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->pos += (size_t)n;
-}
-
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
 }
 
-static void put_svm(struct virt_out *o, const struct virt_caps *c)
+static void put_svm(struct strbuf *o, const struct virt_caps *c)
 {
-	out_put(o, "kind=svm rev=%u asids=%u npt=%s nrips=%s decode_assists=%s vmcb_clean=%s",
+	strbuf_printf(o, "kind=svm rev=%u asids=%u npt=%s nrips=%s decode_assists=%s vmcb_clean=%s",
 		c->svm_revision, c->asids, yes_no(c->npt), yes_no(c->nrips),
 		yes_no(c->decode_assists), yes_no(c->vmcb_clean));
-	out_put(o, " flush_by_asid=%s avic=%s x2avic=%s vnmi=%s vgif=%s tsc_rate=%s lbrv=%s",
+	strbuf_printf(o, " flush_by_asid=%s avic=%s x2avic=%s vnmi=%s vgif=%s tsc_rate=%s lbrv=%s",
 		yes_no(c->flush_by_asid), yes_no(c->avic), yes_no(c->x2avic), yes_no(c->vnmi),
 		yes_no(c->vgif), yes_no(c->tsc_rate), yes_no(c->lbrv));
-	out_put(o, " fw_disabled=%s", yes_no(c->svm_disabled_by_firmware));
+	strbuf_printf(o, " fw_disabled=%s", yes_no(c->svm_disabled_by_firmware));
 }
 
-static void put_vmx(struct virt_out *o, const struct virt_caps *c)
+static void put_vmx(struct strbuf *o, const struct virt_caps *c)
 {
-	out_put(o, "kind=vmx vmcs_rev=%#x ept=%s ept_4level=%s ept_wb=%s ept_2m=%s ept_1g=%s",
+	strbuf_printf(o, "kind=vmx vmcs_rev=%#x ept=%s ept_4level=%s ept_wb=%s ept_2m=%s ept_1g=%s",
 		c->vmcs_revision, yes_no(c->ept), yes_no(c->ept_4level), yes_no(c->ept_wb),
 		yes_no(c->ept_2m), yes_no(c->ept_1g));
-	out_put(o, " ept_ad=%s invept=%s ug=%s vpid=%s invvpid=%s posted_intr=%s",
+	strbuf_printf(o, " ept_ad=%s invept=%s ug=%s vpid=%s invvpid=%s posted_intr=%s",
 		yes_no(c->ept_ad), yes_no(c->invept), yes_no(c->unrestricted_guest),
 		yes_no(c->vpid), yes_no(c->invvpid), yes_no(c->posted_interrupts));
-	out_put(o, " preempt_timer=%s msr_bitmaps=%s fw_locked_off=%s", yes_no(c->preemption_timer),
+	strbuf_printf(o, " preempt_timer=%s msr_bitmaps=%s fw_locked_off=%s", yes_no(c->preemption_timer),
 		yes_no(c->msr_bitmaps), yes_no(c->vmx_locked_off));
 }
 
-static void put_cpu(struct virt_out *o, const struct virt_caps *c)
+static void put_cpu(struct strbuf *o, const struct virt_caps *c)
 {
-	out_put(o, " vendor=%s family=%#x model=%#x stepping=%u pa=%u va=%u", c->vendor, c->family,
+	strbuf_printf(o, " vendor=%s family=%#x model=%#x stepping=%u pa=%u va=%u", c->vendor, c->family,
 		c->model, c->stepping, c->phys_addr_bits, c->virt_addr_bits);
-	out_put(o, " lm=%s nx=%s 1g=%s x2apic=%s hv=%s invtsc=%s", yes_no(c->long_mode),
+	strbuf_printf(o, " lm=%s nx=%s 1g=%s x2apic=%s hv=%s invtsc=%s", yes_no(c->long_mode),
 		yes_no(c->nx), yes_no(c->pdpe1gb), yes_no(c->x2apic), yes_no(c->hypervisor_bit),
 		yes_no(c->invariant_tsc));
 }
 
 int virt_caps_format(const struct virt_caps *caps, char *buf, size_t len)
 {
-	struct virt_out o = {.buf = buf, .len = len};
+	struct strbuf o = STRBUF_INIT(buf, len);
 
 	if (caps->kind == VIRT_SVM)
 		put_svm(&o, caps);
 	else if (caps->kind == VIRT_VMX)
 		put_vmx(&o, caps);
 	else
-		out_put(&o, "kind=none");
+		strbuf_printf(&o, "kind=none");
 	put_cpu(&o, caps);
 	return o.pos < len ? (int)o.pos : -ENOSPC;
 }

@@ -14,4 +14,19 @@
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/*
+ * A line built piece by piece into a bounded buffer. pos counts the full
+ * length the pieces would have had, as snprintf's return value does, so
+ * pos >= size after the last piece means the text was cut.
+ */
+struct strbuf {
+	char *buf;
+	size_t size;
+	size_t pos;
+};
+
+#define STRBUF_INIT(b, n) {(b), (n), 0}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __printf(2, 3);
+
 #endif

@@ -66,3 +66,12 @@ def test_every_cpu_comes_up(machine, smp):
     assert m.wait_exit(timeout=120) == (0, "ok")
     assert one(m, "inv", "cpus")["online"] == str(smp)
     assert len(records(m, "smp", "cpu online")) == smp - 1
+
+
+def test_xapic_machine_runs_every_cpu(machine):
+    # Without x2APIC the core drives the local APICs through their MMIO page.
+    m = machine(smp=3, qemu_args=["-cpu", "max,-x2apic"])
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    cpus = one(m, "inv", "cpus")
+    assert (cpus["apic_mode"], cpus["online"]) == ("xapic", "3")
+    assert {r.fields["x2apic"] for r in records(m, "smp", "cpu online")} == {"no"}
