@@ -1,0 +1,2 @@
+UNIT_TESTS += spinlock
+unit-spinlock-srcs := tests/unit/test_spinlock.c
