@@ -25,11 +25,13 @@
 #include "kernel/serial.h"
 #include "kernel/shutdown.h"
 #include "kernel/timer.h"
+#include "vmm/vmm.h"
 
 extern uint8_t bsp_stack_base[], bsp_stack_top[];
 
 static uint8_t bsp_ist_stacks[IST_COUNT][CPU_IST_STACK_SIZE] __aligned(16);
 static struct config config;
+static const struct boot_info *boot_info;
 
 /* Boot CPU's own GDT, TSS and IDT before anything can fault. */
 static void early_cpu_setup(void)
@@ -109,9 +111,7 @@ static void __noreturn finish_run_mode(const struct assessment *a)
 		log_info("hv", "ready: no partitions configured, nothing to run");
 		hv_finish(HV_VERDICT_OK);
 	}
-	log_warn("hv", "partitions=%u validated; this build has no partition manager yet",
-		 config.partition_count);
-	hv_finish(HV_VERDICT_OK);
+	vmm_run(&config, boot_info);
 }
 
 void hv_main(struct boot_info *bi)
@@ -120,6 +120,7 @@ void hv_main(struct boot_info *bi)
 
 	serial_init(SERIAL_COM1);
 	early_cpu_setup();
+	boot_info = bi;
 	check_boot_info(bi);
 	learn_exit_port();
 	if (boot_config_load(bi, &config))

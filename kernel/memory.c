@@ -299,6 +299,25 @@ void hv_pages_free(phys_addr_t pa, uint64_t pages)
 	spin_unlock_irqrestore(&memory_lock, irq);
 }
 
+int ram_pages_alloc(uint64_t pages, uint64_t align_pages, phys_addr_t *pa)
+{
+	uint64_t irq = spin_lock_irqsave(&memory_lock);
+	int err = page_pool_alloc(&ram_pool, pages, align_pages, pa);
+
+	spin_unlock_irqrestore(&memory_lock, irq);
+	return err;
+}
+
+uint64_t ram_largest_free(void)
+{
+	return page_pool_largest_free(&ram_pool) * PAGE_SIZE;
+}
+
+const struct paging_mm *memory_table_mm(void)
+{
+	return &hv_mm;
+}
+
 void memory_get_stats(struct memory_stats *st)
 {
 	*st = stats;

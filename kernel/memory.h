@@ -41,6 +41,13 @@ const void *memory_map_firmware(phys_addr_t pa, uint64_t size);
 
 int hv_pages_alloc(uint64_t pages, phys_addr_t *pa);
 void hv_pages_free(phys_addr_t pa, uint64_t pages);
+/* Partition memory: contiguous, aligned to align_pages (a power of two). */
+int ram_pages_alloc(uint64_t pages, uint64_t align_pages, phys_addr_t *pa);
+uint64_t ram_largest_free(void);
+
+struct paging_mm;
+/* Table pages for any tables the hypervisor builds (its own, nested, VT-d). */
+const struct paging_mm *memory_table_mm(void);
 
 void memory_get_stats(struct memory_stats *st);
 

@@ -6,3 +6,4 @@ core-y += kernel/platform.o
 core-y += kernel/pci_host.o
 core-y += kernel/assess.o kernel/inventory.o
 core-y += kernel/qemu_fw_cfg.o
+core-y += kernel/cpu_idle.o

@@ -17,6 +17,8 @@ struct percpu {
 	uint32_t apic_id;
 	volatile bool online;
 	bool in_panic; /* set while this CPU reports a fatal fault */
+	volatile bool nmi_kick; /* the next NMI is a kick from another CPU, not an error */
+	void *volatile vcpu;	/* the vCPU this CPU runs, once partitions exist */
 	uint64_t stack_base;
 	uint64_t stack_top;
 	struct cpu_tables tables; /* GDT, TSS, IST stacks */

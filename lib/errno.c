@@ -6,7 +6,7 @@
 #include "hv/types.h"
 
 static const char *const errno_names[] = {
-	[EPERM] = "EPERM",         [ENOENT] = "ENOENT",       [EIO] = "EIO",
+	[EPERM] = "EPERM",         [ENOENT] = "ENOENT",       [EIO] = "EIO",             [EAGAIN] = "EAGAIN",
 	[E2BIG] = "E2BIG",         [ENOMEM] = "ENOMEM",       [EFAULT] = "EFAULT",
 	[EBUSY] = "EBUSY",         [EEXIST] = "EEXIST",       [ENODEV] = "ENODEV",
 	[EINVAL] = "EINVAL",       [ENOSPC] = "ENOSPC",       [ERANGE] = "ERANGE",

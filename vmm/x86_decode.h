@@ -18,12 +18,22 @@
 #ifndef VMM_X86_DECODE_H
 #define VMM_X86_DECODE_H
 
+#include "hv/errno.h"
 #include "hv/types.h"
+
 
 #define X86_INSN_MAX_LEN 15 /* longer instructions raise #GP on hardware */
 
 /* Segment override prefix seen last; in 64-bit mode only FS and GS add a base. */
-enum x86_seg { X86_SEG_NONE, X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS };
+enum x86_seg {
+	X86_SEG_NONE,
+	X86_SEG_ES,
+	X86_SEG_CS,
+	X86_SEG_SS,
+	X86_SEG_DS,
+	X86_SEG_FS,
+	X86_SEG_GS
+};
 
 enum x86_extend { X86_EXT_NONE, X86_EXT_ZERO, X86_EXT_SIGN };
 

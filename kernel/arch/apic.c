@@ -82,6 +82,8 @@ static enum trap_result nmi_handler(struct trap_frame *frame)
 	(void)frame;
 	if (shutdown_in_progress())
 		shutdown_stop_self();
+	if (__atomic_exchange_n(&this_cpu()->nmi_kick, false, __ATOMIC_ACQ_REL))
+		return TRAP_HANDLED;
 	return TRAP_UNHANDLED;
 }
 
@@ -150,6 +152,12 @@ void apic_send_init(uint32_t dest)
 void apic_send_startup(uint32_t dest, uint8_t page)
 {
 	apic_write_icr(dest, APIC_ICR_STARTUP | APIC_ICR_ASSERT | page);
+}
+
+void apic_kick_cpu(unsigned index)
+{
+	__atomic_store_n(&percpu_area[index].nmi_kick, true, __ATOMIC_RELEASE);
+	apic_send_nmi(percpu_area[index].apic_id);
 }
 
 void apic_stop_other_cpus(void)

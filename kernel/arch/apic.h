@@ -20,6 +20,8 @@ void apic_send_fixed_ipi(uint32_t dest, uint8_t vector);
 void apic_send_nmi(uint32_t dest);
 void apic_send_init(uint32_t dest);
 void apic_send_startup(uint32_t dest, uint8_t page);
+/* NMIs another CPU as a kick: it leaves the guest (or HLT) and looks at its requests. */
+void apic_kick_cpu(unsigned index);
 /* NMIs every other online CPU; their NMI handler parks them. */
 void apic_stop_other_cpus(void);
 

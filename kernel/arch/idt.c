@@ -32,6 +32,8 @@ extern const uint8_t idt_stubs[];
 
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static irq_handler_fn irq_handlers[IDT_VECTORS];
+static uint64_t stray_interrupts;
+#define STRAY_LOGGED 8
 
 static uint8_t ist_for(unsigned vector)
 {
@@ -84,8 +86,12 @@ void trap_dispatch(struct trap_frame *frame)
 	if (frame->vector < VEC_FIRST_EXTERNAL)
 		exception_report(frame);
 	if (frame->vector != VEC_SPURIOUS) {
-		log_warn("irq", "unexpected interrupt vector=%llu",
-			 (unsigned long long)frame->vector);
+		/* A parked partition's interrupt arriving late: count it, keep the log short. */
+		uint64_t n = __atomic_add_fetch(&stray_interrupts, 1, __ATOMIC_RELAXED);
+
+		if (n <= STRAY_LOGGED)
+			log_warn("irq", "unexpected interrupt vector=%llu count=%llu",
+				 (unsigned long long)frame->vector, (unsigned long long)n);
 		apic_eoi();
 	}
 }

@@ -8,6 +8,7 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/timer.h"
+#include "kernel/cpu_idle.h"
 
 #define INIT_DEASSERT_DELAY_US 10000
 #define SIPI_DELAY_US 200
@@ -53,10 +54,7 @@ static void ap_entry(struct percpu *cpu)
 		 apic_is_x2apic() ? "yes" : "no");
 	/* Last: the boot CPU reuses the trampoline and may stop the machine after this. */
 	__atomic_store_n(&params->ready, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		irq_enable();
-		cpu_halt();
-	}
+	cpu_idle();
 }
 
 int smp_prepare_cpu_tables(unsigned index)

@@ -1,0 +1,86 @@
+/* Hypercall argument checks (see hypercall_decode.h). */
+#include "vmm/hypercall_decode.h"
+#include "hv/errno.h"
+
+static bool in_memory(const struct hc_caller *c, uint64_t gpa, uint64_t len)
+{
+	return gpa < c->mem_size && len <= c->mem_size - gpa;
+}
+
+static int buffer(const struct hc_caller *c, uint64_t gpa, uint64_t len, uint64_t max,
+		  struct hc_call *out)
+{
+	if (len > max)
+		return -E2BIG;
+	if (!in_memory(c, gpa, len))
+		return -EFAULT;
+	out->gpa = gpa;
+	out->len = len;
+	return 0;
+}
+
+static int target(const struct hc_caller *c, uint64_t id, struct hc_call *out)
+{
+	if (id >= c->partition_count)
+		return -ENOENT;
+	if (id == c->id)
+		return -EINVAL; /* the parent doesn't stop or restart itself */
+	out->target = (unsigned)id;
+	return 0;
+}
+
+static bool parent_only(uint64_t nr)
+{
+	return nr >= HC_CONSOLE_READ;
+}
+
+int hc_decode(const struct hc_caller *c, uint64_t nr, const uint64_t args[HC_ARGS],
+	      struct hc_call *out)
+{
+	*out = (struct hc_call){.nr = nr};
+	if (nr >= HC_COUNT || (nr > HC_IDLE && nr < HC_CONSOLE_READ))
+		return -ENOSYS;
+	if (parent_only(nr) && !c->parent)
+		return -EPERM;
+	switch (nr) {
+	case HC_VERSION:
+		return 0;
+	case HC_CONSOLE_WRITE:
+	case HC_CONSOLE_READ:
+		return buffer(c, args[0], args[1], HC_CONSOLE_MAX, out);
+	case HC_PARTITION_SELF:
+		return buffer(c, args[0], sizeof(struct hv_partition_status),
+			      sizeof(struct hv_partition_status), out);
+	case HC_IDLE:
+		out->count = args[0];
+		return args[0] <= HC_IDLE_MAX_US ? 0 : -EINVAL;
+	case HC_PARTITION_LIST:
+		if (args[1] == 0 || args[1] > HC_LIST_MAX)
+			return -EINVAL;
+		out->count = args[1];
+		return buffer(c, args[0], args[1] * sizeof(struct hv_partition_status),
+			      HC_LIST_MAX * sizeof(struct hv_partition_status), out);
+	case HC_PARTITION_EVENT:
+		return buffer(c, args[0], sizeof(struct hv_partition_event),
+			      sizeof(struct hv_partition_event), out);
+	default: /* start, stop, restart */
+		return target(c, args[0], out);
+	}
+}
+
+const char *hc_name(uint64_t nr)
+{
+	static const char *const names[HC_COUNT] = {
+		[HC_VERSION] = "version",
+		[HC_CONSOLE_WRITE] = "console-write",
+		[HC_PARTITION_SELF] = "partition-self",
+		[HC_IDLE] = "idle",
+		[HC_CONSOLE_READ] = "console-read",
+		[HC_PARTITION_LIST] = "partition-list",
+		[HC_PARTITION_START] = "partition-start",
+		[HC_PARTITION_STOP] = "partition-stop",
+		[HC_PARTITION_RESTART] = "partition-restart",
+		[HC_PARTITION_EVENT] = "partition-event",
+	};
+	return nr < HC_COUNT && names[nr] ? names[nr] : "unknown";
+}

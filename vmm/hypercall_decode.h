@@ -1,0 +1,36 @@
+/*
+ * The decode half of every hypercall (seL4's decode/perform split): all that
+ * can be checked about a call without touching the machine is checked here,
+ * so the perform half (vmm/hypercall.c) can't fail on bad arguments.
+ * Pure logic, unit-tested with hostile arguments.
+ */
+#ifndef VMM_HYPERCALL_DECODE_H
+#define VMM_HYPERCALL_DECODE_H
+
+#include "hv/hypercall.h"
+
+#define HC_ARGS 5
+#define HC_IDLE_MAX_US 1000000ULL
+#define HC_LIST_MAX 16
+
+struct hc_caller {
+	unsigned id;	  /* the calling partition */
+	bool parent;
+	uint64_t mem_size; /* its guest-physical memory is [0, mem_size) */
+	unsigned partition_count;
+};
+
+struct hc_call {
+	uint64_t nr;
+	uint64_t gpa; /* the guest buffer, checked to lie in the caller's memory */
+	uint64_t len; /* its length in bytes */
+	uint64_t count;
+	unsigned target; /* partition id for start/stop/restart */
+};
+
+/* 0, or -ENOSYS, -EPERM, -EFAULT, -E2BIG, -EINVAL, -ENOENT. */
+int hc_decode(const struct hc_caller *caller, uint64_t nr, const uint64_t args[HC_ARGS],
+	      struct hc_call *out);
+const char *hc_name(uint64_t nr);
+
+#endif
