@@ -38,6 +38,7 @@ core-y :=
 efi-y :=
 UNIT_TESTS :=
 include $(sort $(wildcard */objects.mk */*/objects.mk))
+include guests/guests.mk
 
 CORE_OBJS := $(addprefix $(BUILD)/,$(core-y))
 EFI_OBJS := $(addprefix $(BUILD)/,$(efi-y))

@@ -77,11 +77,25 @@ def _check_inputs(opts):
         raise LaunchError("--hv-args: startup.nsh takes ASCII only")
 
 
+def _guest_images(opts):
+    """The guests built next to hv.efi (build/guests/*.elf), as guests/NAME on the ESP.
+
+    Configurations name them relative to their own directory
+    (image = guests/parent.elf); --esp-file entries given later replace them.
+    """
+    guests = os.path.join(os.path.dirname(os.path.abspath(opts.efi)), "guests")
+    if not os.path.isdir(guests):
+        return []
+    return [(os.path.join(guests, name), "guests/" + name)
+            for name in sorted(os.listdir(guests)) if name.endswith(".elf")]
+
+
 def prepare(opts, work):
     """Build the ESP and the private OVMF variable store; returns QEMU's argv."""
     _check_inputs(opts)
     _warn_unready_peers(opts)
-    files = esp.layout(opts.efi, _config_data(opts), opts.hv_args, opts.esp_files)
+    files = esp.layout(opts.efi, _config_data(opts), opts.hv_args,
+                       _guest_images(opts) + list(opts.esp_files))
     paths = qemu.Paths(esp=work.file("esp.img"), vars=work.file("OVMF_VARS.fd"))
     try:
         esp.build(paths.esp, files, work.path)

@@ -1,0 +1,30 @@
+/*
+ * The child partition's test guest. By default it only heartbeats and
+ * checks what the hypervisor gave it; `hostile=<behaviour>` on its command
+ * line makes it misbehave after the second heartbeat, so tests can watch
+ * the hypervisor contain it (docs/guest-sdk.md lists the behaviours).
+ */
+#ifndef GUESTS_CHILD_CHILD_H
+#define GUESTS_CHILD_CHILD_H
+
+#include "hv/guest_abi.h"
+
+/* The command line, terminated: boot_info.cmdline need not be. */
+#define CHILD_CMDLINE_SIZE (HV_GUEST_CMDLINE_LEN + 1)
+
+/* checks.c: EXPECTs on the boot info and the basic hypercalls */
+void checks_run(const struct hv_guest_boot_info *bi);
+void checks_secondary(const struct hv_guest_boot_info *bi, unsigned vcpu);
+
+/* hostile.c: picks the behaviour named by hostile=... and runs it */
+void hostile_run(const struct hv_guest_boot_info *bi);
+
+/* The behaviours; cmdline is the terminated command line for their options. */
+void hostile_oob(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_hypercalls(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_triple_fault(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_ipi(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_msr(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_io(const struct hv_guest_boot_info *bi, const char *cmdline);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * The child partition: announces itself, checks its boot info, then
+ * heartbeats once a second on the APIC timer, HLTing in between. After the
+ * second heartbeat it runs the behaviour its command line asks for, if any.
+ */
+#include "guests/lib/guest.h"
+#include "guests/child/child.h"
+
+#define TICK_HZ		100
+#define SUMMARY_AT_BEAT 1 /* the other vCPUs have checked in by then */
+#define HOSTILE_AT_BEAT 2
+
+/* prev is the last beat handled: a long behaviour may make beats skip. */
+static void on_heartbeat(const struct hv_guest_boot_info *bi, uint64_t beat, uint64_t prev)
+{
+	printf("heartbeat n=%lu\n", beat);
+	if (prev < SUMMARY_AT_BEAT && beat >= SUMMARY_AT_BEAT)
+		expect_summary();
+	if (prev < HOSTILE_AT_BEAT && beat >= HOSTILE_AT_BEAT)
+		hostile_run(bi);
+}
+
+int main(const struct hv_guest_boot_info *bi)
+{
+	uint64_t seen = 0, beats = 0;
+	int err;
+
+	printf("ready vcpu=0 partition=%.*s memory=%lu vcpus=%u cmdline=\"%.*s\"\n", HV_NAME_LEN,
+	       bi->name, bi->memory_size, bi->vcpu_count, HV_GUEST_CMDLINE_LEN, bi->cmdline);
+	checks_run(bi);
+	err = tick_start(TICK_HZ);
+	if (err) {
+		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),
+		       bi->apic_timer_hz);
+		expect_summary();
+		return err;
+	}
+	for (;;) {
+		seen = tick_wait(seen);
+		if (seen / TICK_HZ > beats) {
+			on_heartbeat(bi, seen / TICK_HZ, beats);
+			beats = seen / TICK_HZ;
+		}
+	}
+}
+
+void secondary_main(const struct hv_guest_boot_info *bi, unsigned vcpu)
+{
+	printf("ready vcpu=%u partition=%.*s\n", vcpu, HV_NAME_LEN, bi->name);
+	checks_secondary(bi, vcpu);
+	guest_idle();
+}

@@ -1,0 +1,56 @@
+# Guest programs: freestanding ELF images the hypervisor loads into
+# partitions (docs/guest-sdk.md). Each program is its directory's objects
+# linked with the runtime of guests/lib and lib/'s freestanding string and
+# format code, compiled again with the guest flags (no -fpic: guests are
+# linked at a fixed address). Objects go to $(BUILD)/guests/.
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-omit-frame-pointer -I include -I . -I guests/lib
+GUEST_NASMFLAGS := -f elf64 -g -F dwarf -w+all
+GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest.ld
+
+guest-lib-y := crt0.o isr_stubs.o start.o hypercalls.o console.o idt.o apic.o tick.o \
+	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o
+guest-shared-y := string.o format.o errno.o
+guest-parent-y := main.o shell.o commands.o partitions.o events.o
+guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
+	hostile_cpu.o
+guest-example-y := main.o
+
+GUEST_PROGRAMS := parent child example
+GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
+
+# The first rule here: make's default goal must stay `all`.
+all: $(GUEST_ELFS)
+
+GUEST_LIB_OBJS := $(addprefix $(BUILD)/guests/lib/,$(guest-lib-y))
+GUEST_SHARED_OBJS := $(addprefix $(BUILD)/guests/lib/,$(guest-shared-y))
+GUEST_RUNTIME_OBJS := $(GUEST_LIB_OBJS) $(GUEST_SHARED_OBJS)
+guest-objs = $(addprefix $(BUILD)/guests/$(1)/,$(guest-$(1)-y))
+GUEST_PROGRAM_OBJS := $(foreach p,$(GUEST_PROGRAMS),$(call guest-objs,$(p)))
+GUEST_C_OBJS := $(filter-out %/crt0.o %/isr_stubs.o,$(GUEST_LIB_OBJS)) $(GUEST_PROGRAM_OBJS)
+GUEST_ASM_OBJS := $(filter %/crt0.o %/isr_stubs.o,$(GUEST_LIB_OBJS))
+
+# Static pattern rules: they take precedence over the core's $(BUILD)/%.o.
+$(GUEST_C_OBJS): $(BUILD)/guests/%.o: guests/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_SHARED_OBJS): $(BUILD)/guests/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_ASM_OBJS): $(BUILD)/guests/%.o: guests/%.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(GUEST_NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+define guest_program_rule
+$(BUILD)/guests/$(1).elf: $(call guest-objs,$(1)) $(GUEST_RUNTIME_OBJS) guests/guest.ld
+	@echo "  LD      $$@"
+	@$(LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach p,$(GUEST_PROGRAMS),$(eval $(call guest_program_rule,$(p))))
