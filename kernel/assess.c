@@ -1,6 +1,7 @@
 /* Judging the machine against the hypervisor's requirements (see assess.h). */
 #include "kernel/assess.h"
 #include "hv/log.h"
+#include "kernel/arch/apic.h"
 #include "kernel/pci_host.h"
 #include "kernel/platform.h"
 
@@ -88,6 +89,8 @@ void assess_machine(const struct config *cfg, struct assessment *a)
 	require(a, percpu_online_count() >= MIN_CPUS,
 		"cpus: at least 2 online CPUs (parent and one child)");
 	recommend(a, percpu_online_count() == p->cpu_count, "cpus: some CPUs did not start");
+	/* Partitions drive their own CPU's local APIC through the x2APIC MSRs. */
+	require(a, apic_is_x2apic(), "apic: x2APIC mode (partitions use the x2APIC MSRs)");
 	assess_virtualization(a);
 	assess_iommu(cfg, a);
 	log_info("check", "verdict=%s required_missing=%u optional_missing=%u unsafe=%s",

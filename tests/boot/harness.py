@@ -225,23 +225,24 @@ class Machine:
 
     # ---- serial --------------------------------------------------------
 
-    def _search(self, rx, start):
-        """(match, index) in complete lines from start, then the partial line."""
+    def _search(self, rx, start, partial):
+        """(match, index) in complete lines from start, then (if asked) the partial line."""
         for i in range(start, len(self._lines)):
             m = rx.search(self._lines[i])
             if m:
                 return m, i
-        if self._partial:
+        if partial and self._partial:
             m = rx.search(clean(self._partial))
             if m:
                 return m, len(self._lines)
         return None, None
 
-    def wait_for(self, pattern, timeout=60, since=None):
+    def wait_for(self, pattern, timeout=60, since=None, partial=False):
         """Wait for a serial line matching pattern (re.search); returns the Match.
 
         Searches from the line after the previous wait_for's match (or from
-        line `since`), so successive waits follow the console in order.
+        line `since`), so successive waits follow the console in order. Only
+        complete lines match, unless partial=True (prompts that end no line).
         Fails the test if the timeout passes or the machine stops first.
         """
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -249,7 +250,7 @@ class Machine:
         with self._cond:
             pos = self._cursor if since is None else since
             while True:
-                m, index = self._search(rx, pos)
+                m, index = self._search(rx, pos, partial)
                 if m:
                     self._cursor = index + 1
                     return m

@@ -6,6 +6,8 @@ itself.
 """
 
 HALTED = r"hv: all CPUs halted"
+INVENTORY_DONE = r"inv: end"
+RUNNING = r"vmm: partitions running"
 
 
 def records(m, subsys, message=None):

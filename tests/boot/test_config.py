@@ -1,6 +1,9 @@
 """The configuration on the ESP: loaded by hv.efi, refused by the core with
 the field named, images named in it loaded from the ESP."""
-from inventory import one, records
+from harness import REPO_ROOT
+from inventory import RUNNING, one, records
+
+GUESTS = REPO_ROOT / "build" / "guests"
 
 
 def refusal(m):
@@ -39,7 +42,7 @@ def test_sriov_request_checked_against_total_vfs(machine):
 
 def test_sriov_request_within_total_vfs_accepted(machine):
     m = machine(vfs=7)
-    assert m.wait_exit(timeout=120) == (0, "ok")
+    m.wait_for(RUNNING, timeout=120)
     assert one(m, "config", "loaded")["sriov_vfs"] == "7"
 
 
@@ -62,24 +65,28 @@ def partition_config(tmp_path, image):
 
 
 def test_images_named_in_the_configuration_are_loaded(machine, tmp_path):
-    parent = tmp_path / "parent.elf"
-    child = tmp_path / "child.elf"
-    parent.write_bytes(b"\x7fELF" + bytes(range(256)) * 37)
-    child.write_bytes(b"\x7fELF" + b"child" * 1000)
-    m = machine(config=str(partition_config(tmp_path, "parent.elf")),
-                esp_file=["%s:parent.elf" % parent, "%s:guests/child.elf" % child])
-    assert m.wait_exit(timeout=120) == (0, "ok")
+    parent = GUESTS / "parent.elf"
+    child = GUESTS / "child.elf"
+    m = machine(config=str(partition_config(tmp_path, "renamed-parent.elf")),
+                esp_file=["%s:renamed-parent.elf" % parent])
+    m.wait_for(RUNNING, timeout=120)
     loaded = {r.fields["name"]: r.fields for r in records(m, "config", "partition")}
     assert loaded["parent"]["image_bytes"] == str(parent.stat().st_size)
     assert loaded["child1"]["image_bytes"] == str(child.stat().st_size)
     assert loaded["parent"]["role"] == "parent"
 
 
+def test_image_that_is_not_an_elf_refused(machine, tmp_path):
+    bogus = tmp_path / "bogus.elf"
+    bogus.write_bytes(b"\x7fELF" + bytes(range(256)) * 4)
+    m = machine(config=str(partition_config(tmp_path, "bogus.elf")),
+                esp_file=["%s:bogus.elf" % bogus])
+    assert m.wait_exit(timeout=120) == (3, "config-error")
+    assert refusal(m)["field"] == "partition parent.image"
+
+
 def test_missing_image_refused(machine, tmp_path):
-    child = tmp_path / "child.elf"
-    child.write_bytes(b"\x7fELF")
-    m = machine(config=str(partition_config(tmp_path, "absent.elf")),
-                esp_file=["%s:guests/child.elf" % child])
+    m = machine(config=str(partition_config(tmp_path, "absent.elf")))
     assert m.wait_exit(timeout=120) == (3, "config-error")
     r = refusal(m)
     assert r["field"] == "partition parent.image"

@@ -244,7 +244,7 @@ def test_shell_boot_no_verdict_and_qmp_view(machine, not_efi, tmp_path):
     m = machine(efi=not_efi, config="none", hv_args="a b", smp=1, timeout=60,
                 esp_file=["%s:hv.nsh" % pause])
     m.wait_for(r"UEFI Interactive Shell")
-    m.wait_for(r"Enter 'q' to quit, any other key to continue")
+    m.wait_for(r"Enter 'q' to quit, any other key to continue", partial=True)
     ports = [d for bus in m.qmp("query-pci") for d in bus["devices"]
              if d["class_info"]["class"] == PCI_CLASS_BRIDGE_PCI and "pci_bridge" in d]
     behind = [d for p in ports for d in p["pci_bridge"].get("devices", [])]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from inventory import (HALTED, hv_pci_functions, one, qemu_pci_functions, qom_device_of_type,
+from inventory import (INVENTORY_DONE, hv_pci_functions, one, qemu_pci_functions, qom_device_of_type,
                        records, with_prog_if_masked)
 
 IGB_PF = (0x8086, 0x10C9)
@@ -19,11 +19,11 @@ def default_machine(request, tmp_path_factory):
     """One boot of the default machine (-smp 4, 2G, one igb), kept halted."""
     from harness import Machine
 
-    # halt: the hypervisor halts instead of exiting, so QEMU stays up for QMP.
-    m = Machine({"smp": 4, "mem": "2G", "halt": True}, tmp_path_factory.mktemp("default"))
+    # The partitions run on after the report: QEMU stays up for QMP.
+    m = Machine({"smp": 4, "mem": "2G"}, tmp_path_factory.mktemp("default"))
     m.start()
     try:
-        m.wait_for(HALTED, timeout=120)
+        m.wait_for(INVENTORY_DONE, timeout=120)
         yield m
     finally:
         m.close()
@@ -130,8 +130,8 @@ def test_timer_calibration_finds_qemus_1ghz_apic_timer(default_machine):
 
 
 def test_second_igb_on_another_root_port(machine):
-    m = machine(smp=2, nics=2, halt=True)
-    m.wait_for(HALTED, timeout=120)
+    m = machine(smp=4, nics=2)
+    m.wait_for(INVENTORY_DONE, timeout=120)
     qemu = qemu_pci_functions(m)
     pfs = sorted(k for k, v in qemu.items() if v[:2] == IGB_PF)
     assert len(pfs) == 2 and pfs[0][0] != pfs[1][0]
@@ -142,7 +142,7 @@ def test_second_igb_on_another_root_port(machine):
 
 def test_bus_mastering_off_before_the_core_runs(machine, tmp_path):
     trace = tmp_path / "pci_cfg_write.log"
-    m = machine(trace=["pci_cfg_write"], trace_log=str(trace))
+    m = machine(trace=["pci_cfg_write"], trace_log=str(trace), set={"hypervisor.mode": "check"})
     assert m.wait_exit(timeout=120) == (0, "ok")
     # QEMU's own record of config writes: "pci_cfg_write igb 01:00.0 @0x4 <- 0x7".
     writes = re.findall(r"pci_cfg_write (\S+) (\S+) @0x4 <- 0x([0-9a-f]+)", trace.read_text())

@@ -1,0 +1,147 @@
+"""Partitions: the parent and two children run, are isolated, and a hostile
+child is stopped while the others go on. Evidence from outside each guest:
+the hypervisor's containment report, the other partitions' heartbeats going
+on after it, the canary page, and the parent's own view over its shell."""
+import re
+
+import pytest
+
+from inventory import RUNNING, records
+
+BOOT = 120
+
+
+def beats(m, name):
+    return [int(r.fields["n"]) for r in m.lines(name) if r.message == "heartbeat"]
+
+
+def wait_beat_past(m, name, n, timeout=30):
+    m.wait_for(r"%s: heartbeat n=%d\b" % (name, n + 1), timeout=timeout, since=0)
+
+
+def stopped(m, name):
+    found = [r.fields for r in records(m, "vmm", "partition stopped")
+             if r.fields.get("name") == name]
+    assert found, "%s was not stopped: %r" % (name, [x for x in m.serial() if "stopped" in x])
+    return found[0]
+
+
+def shell(m, command, expect, timeout=20):
+    m.send(command + "\r")
+    return m.wait_for(expect, timeout=timeout)
+
+
+def start(machine, **opts):
+    m = machine(**opts)
+    m.wait_for(RUNNING, timeout=BOOT)
+    for name in ("parent", "child1", "child2"):
+        m.wait_for(r"%s: heartbeat n=2\b" % name, timeout=30, since=0)
+    return m
+
+
+def test_parent_and_children_run_isolated_with_heartbeats(machine):
+    m = start(machine)
+    created = {r.fields["name"]: r.fields for r in records(m, "vmm", "partition created")}
+    assert set(created) == {"parent", "child1", "child2"}
+    # Dedicated host memory: three disjoint ranges.
+    spans = sorted((int(c["hpa"], 16), int(c["hpa"], 16) + int(c["memory"])) for c in created.values())
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    # Each partition runs on its own CPU.
+    for name, cpu in (("parent", 0), ("child1", 1), ("child2", 2)):
+        assert {r.cpu for r in m.lines(name)} == {cpu}
+    assert not [line for line in m.serial() if "expect=fail" in line]
+    assert all(r.fields["failures"] == "0" for r in m.lines("child1") + m.lines("child2")
+               if r.message == "expect=summary" or "failures" in r.fields)
+
+
+def test_shell_lists_partitions_with_exit_counters(machine):
+    m = start(machine)
+    shell(m, "help", r"parent: .*partitions")
+    shell(m, "partitions", r"parent: partition name=child2 state=running")
+    rows = {r.fields["name"]: r.fields for r in m.lines("parent") if r.message == "partition"
+            and "exits" in r.fields}
+    assert set(rows) >= {"parent", "child1", "child2"}
+    for row in rows.values():
+        assert int(row["exits"]) > 0 and int(row["hypercall"]) > 0
+    # An idle child costs a few exits per heartbeat, not per timer tick: its
+    # 100 Hz tick and HLT never leave the guest.
+    child = rows["child1"]
+    assert int(child["hlt"]) == 0 and int(child["intr"]) == 0
+
+
+def test_idle_child_exit_rate(machine):
+    m = start(machine)
+    shell(m, "partitions", r"parent: partition name=child2 state=running")
+    rows = [r.fields for r in m.lines("parent") if r.message == "partition"
+            and r.fields.get("name") == "child1" and "exits" in r.fields]
+    n0, e0 = beats(m, "child1")[-1], int(rows[-1]["exits"])
+    wait_beat_past(m, "child1", n0 + 3)
+    shell(m, "partitions", r"parent: partition name=child2 state=running")
+    rows = [r.fields for r in m.lines("parent") if r.message == "partition"
+            and r.fields.get("name") == "child1" and "exits" in r.fields]
+    n1, e1 = beats(m, "child1")[-1], int(rows[-1]["exits"])
+    per_second = (e1 - e0) / max(1, n1 - n0)
+    print("idle child exits per second: %.1f (100 timer ticks per second)" % per_second)
+    assert per_second < 10, per_second
+
+
+def hostile(machine, cmdline):
+    m = machine(set={"partition child1.cmdline": cmdline})
+    m.wait_for(RUNNING, timeout=BOOT)
+    return m
+
+
+def assert_others_go_on(m):
+    """The parent and child2 keep their heartbeat after child1's stop."""
+    p, c = beats(m, "parent")[-1], beats(m, "child2")[-1]
+    wait_beat_past(m, "parent", p + 1)
+    wait_beat_past(m, "child2", c + 1)
+    m.wait_for(r"parent: event partition=child1 state=faulted", since=0)
+
+
+def test_out_of_bounds_access_is_contained(machine):
+    # The hypervisor's canary page and child2's memory, by their host-physical
+    # addresses: the same on every boot of this configuration.
+    first = start(machine)
+    canary = [r.fields["hpa"] for r in records(first, "vmm", "canary")][0]
+    child2 = [r.fields["hpa"] for r in records(first, "vmm", "partition created")
+              if r.fields["name"] == "child2"][0]
+    first.kill()
+    m = hostile(machine, "hostile=oob access=both addrs=%s,%s" % (canary, child2))
+    m.wait_for(r"vmm: partition stopped name=child1 reason=npt-violation", timeout=30)
+    stop = stopped(m, "child1")
+    assert int(stop["gpa"], 16) == int(canary, 16)
+    m.wait_for(r"vmm: canary state=intact where=containment", since=0)
+    assert not [line for line in m.serial() if "canary state=corrupted" in line]
+    assert_others_go_on(m)
+
+
+@pytest.mark.parametrize("cmdline,reason", [
+    ("hostile=triple-fault", "triple-fault"),
+    ("hostile=ipi target=0", "forbidden"),
+    ("hostile=msr", "forbidden"),
+    ("hostile=io", "unhandled-exit"),
+])
+def test_misbehaving_child_is_stopped(machine, cmdline, reason):
+    m = hostile(machine, cmdline)
+    m.wait_for(r"vmm: partition stopped name=child1 reason=%s" % reason, timeout=30)
+    assert_others_go_on(m)
+
+
+def test_random_hypercall_storm_is_contained(machine):
+    m = hostile(machine, "hostile=hypercalls count=100000")
+    m.wait_for(r"vmm: partition stopped name=child1 reason=flood", timeout=120)
+    refused = [r.fields for r in records(m, "vmm", "hypercall flood")]
+    assert refused and int(refused[0]["refused_in_window"]) > 5000
+    assert_others_go_on(m)
+
+
+def test_parent_restarts_a_stopped_child(machine):
+    m = hostile(machine, "hostile=triple-fault")
+    m.wait_for(r"vmm: partition stopped name=child1 reason=triple-fault", timeout=30)
+    shell(m, "restart child1", r"vmm: partition started name=child1 starts=2")
+    # Same image, started anew: ready again, heartbeats again, stopped again.
+    m.wait_for(r"child1: ready", timeout=30)
+    m.wait_for(r"child1: heartbeat n=1\b", timeout=30)
+    m.wait_for(r"vmm: partition stopped name=child1 reason=triple-fault", timeout=30)
+    shell(m, "partitions", r"parent: partition-info name=child1 .*starts=2")
