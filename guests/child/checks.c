@@ -69,6 +69,9 @@ static void check_refusals(const struct hv_guest_boot_info *bi)
 	EXPECT(hc_raw(HC_COUNT, 0, 0, 0, 0, 0) == -ENOSYS);
 	/* A buffer beyond the partition's memory is not the hypervisor's to read. */
 	EXPECT(hc_raw(HC_CONSOLE_WRITE, bi->memory_size, 1, 0, 0, 0) < 0);
+	/* Functions it doesn't own look absent: the host bridge 00:00.0 reads all-ones. */
+	if (bi->ecam_base && bi->device_count == 0)
+		EXPECT(pci_read32(0, 0) == 0xffffffffu);
 }
 
 void checks_run(const struct hv_guest_boot_info *bi)

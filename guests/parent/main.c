@@ -7,7 +7,24 @@
 #include "guests/lib/guest.h"
 #include "guests/parent/parent.h"
 
-#define TICK_HZ 100
+/*
+ * The parent polls its console and the partition events on every tick:
+ * two hypercalls each. 20 Hz keeps typing responsive (50 ms) at ~40 exits
+ * per second; an event doorbell would make it zero.
+ */
+#define TICK_HZ 20
+
+/* The functions this partition owns, as their configuration space says (emulated ECAM). */
+static void list_devices(const struct hv_guest_boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->device_count; i++) {
+		pci_bdf_t bdf = (pci_bdf_t)(bi->devices[i] & 0xffff);
+		uint32_t id = pci_read32(bdf, 0), class_rev = pci_read32(bdf, 8);
+
+		printf("device bdf=%02x:%02x.%x id=%04x:%04x class=%06x\n", PCI_BUS(bdf),
+		       PCI_DEV(bdf), PCI_FN(bdf), id & 0xffff, id >> 16, class_rev >> 8);
+	}
+}
 
 int main(const struct hv_guest_boot_info *bi)
 {
@@ -15,6 +32,7 @@ int main(const struct hv_guest_boot_info *bi)
 	int err;
 
 	printf("ready vcpu=0 partition=%.*s memory=%lu\n", HV_NAME_LEN, bi->name, bi->memory_size);
+	list_devices(bi);
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),

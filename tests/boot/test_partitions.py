@@ -145,3 +145,47 @@ def test_parent_restarts_a_stopped_child(machine):
     m.wait_for(r"child1: heartbeat n=1\b", timeout=30)
     m.wait_for(r"vmm: partition stopped name=child1 reason=triple-fault", timeout=30)
     shell(m, "partitions", r"parent: partition-info name=child1 .*starts=2")
+
+
+def test_out_of_bounds_write_is_contained_and_changes_nothing(machine):
+    first = start(machine)
+    canary = [r.fields["hpa"] for r in records(first, "vmm", "canary")][0]
+    first.kill()
+    m = hostile(machine, "hostile=oob access=write addrs=%s" % canary)
+    m.wait_for(r"vmm: npt violation partition=child1 gpa=%s .*access=write" % canary, timeout=30)
+    m.wait_for(r"vmm: canary state=intact where=containment", since=0)
+    assert int(stopped(m, "child1")["gpa"], 16) == int(canary, 16)
+    assert_others_go_on(m)
+
+
+@pytest.mark.parametrize("key,value,field", [
+    ("partition child2.cpus", "1", "partition child2.cpus"),     # a CPU given twice
+    ("partition child2.cpus", "4", "partition child2.cpus"),     # more CPUs than exist
+    ("partition child2.devices", "01:00.0", "partition child2.devices"),  # owned twice
+    ("partition child2.memory_mb", "4000", "partition child2.memory_mb"),  # doesn't fit
+])
+def test_bad_partition_refused_before_anything_starts(machine, key, value, field):
+    m = machine(set={key: value})
+    assert m.wait_exit(timeout=BOOT) == (3, "config-error")
+    refusals = [r.fields for r in records(m, "config") if r.message == "refused"]
+    assert refusals and refusals[0]["field"] == field
+    assert not records(m, "vmm", "partition started")
+
+
+def test_sdk_example_guest_runs_as_a_child(machine):
+    m = machine(set={"partition child2.image": "guests/example.elf"})
+    m.wait_for(RUNNING, timeout=BOOT)
+    m.wait_for(r"child2: expect=summary failures=0", timeout=30)
+    assert not [line for line in m.serial() if "expect=fail" in line]
+
+
+def test_parent_reads_the_config_space_of_the_device_it_owns(machine):
+    m = start(machine)
+    from inventory import qemu_pci_functions
+    igb = [k for k, v in qemu_pci_functions(m).items() if v[:2] == (0x8086, 0x10C9)][0]
+    seen = [r.fields for r in m.lines("parent") if r.message == "device"]
+    assert seen and seen[0]["bdf"] == "%02x:%02x.%x" % igb
+    assert (seen[0]["id"], seen[0]["class"]) == ("8086:10c9", "020000")
+    # The children own nothing: 00:00.0 reads all-ones there (an EXPECT in the child).
+    assert records(m, "vmm", "partition started")
+    m.wait_for(r"child1: expect=summary failures=0", since=0)
