@@ -25,8 +25,15 @@ static const char *const fault_names[] = {
 	"none", "page_fault", "divide_error", "invalid_opcode", "general_protection", NULL,
 };
 
-enum section { SECTION_TOP, SECTION_HYPERVISOR, SECTION_SRIOV, SECTION_PARTITION };
-static const char *const section_names[] = { "", "hypervisor", "sriov", "partition" };
+enum section {
+	SECTION_TOP,
+	SECTION_HYPERVISOR,
+	SECTION_SRIOV,
+	SECTION_PARTITION,
+	SECTION_CHANNEL,
+};
+static const char *const section_names[] = { "", "hypervisor", "sriov", "partition",
+					     "channel" };
 
 enum value_kind { VALUE_NUMBER, VALUE_BOOL, VALUE_ENUM };
 
@@ -61,6 +68,7 @@ struct parser {
 	struct config_error *err;
 	enum section section;
 	struct config_partition *part; /* SECTION_PARTITION: the one being filled */
+	struct config_channel *chan;   /* SECTION_CHANNEL: the one being filled */
 	uint32_t keys_seen;            /* keys of the current section, by table index */
 	uint32_t sections_seen;        /* BIT(enum section) of [hypervisor] and [sriov] */
 	bool version_seen;
@@ -149,6 +157,34 @@ static const struct partition_key partition_keys[] = {
 	{ "image", key_image },	  { "devices", key_devices }, { "cmdline", key_cmdline },
 };
 
+static int key_between(struct config_channel *c, char *value, struct config_error *err)
+{
+	return config_parse_channel_ends(value, c, err);
+}
+
+static int key_size_kb(struct config_channel *c, char *value, struct config_error *err)
+{
+	uint64_t v;
+
+	if (config_parse_range(value, CONFIG_CHANNEL_MIN_KB, CONFIG_CHANNEL_MAX_KB, &v, err))
+		return -EINVAL;
+	if (v % 4)
+		return config_refuse(err, "%llu is not a multiple of 4: a channel is whole pages",
+				     (unsigned long long)v);
+	c->size_kb = (uint32_t)v;
+	return 0;
+}
+
+struct channel_key {
+	const char *key;
+	int (*parse)(struct config_channel *c, char *value, struct config_error *err);
+};
+
+static const struct channel_key channel_keys[] = {
+	{ "between", key_between },
+	{ "size_kb", key_size_kb },
+};
+
 static const struct setting *find_setting(const char *section, const char *key)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
@@ -215,6 +251,8 @@ static void section_field(struct parser *ps, const char *key)
 
 	if (ps->section == SECTION_PARTITION)
 		hv_snprintf(label, sizeof(label), "partition %s", ps->part->name);
+	else if (ps->section == SECTION_CHANNEL)
+		hv_snprintf(label, sizeof(label), "channel %s", ps->chan->name);
 	else
 		hv_strlcpy(label, section_names[ps->section], sizeof(label));
 	config_set_field(ps->err, label, key);
@@ -243,13 +281,50 @@ static int start_partition(struct parser *ps, const char *name)
 	return 0;
 }
 
+static int start_channel(struct parser *ps, const char *name)
+{
+	struct config *cfg = ps->cfg;
+	char label[48];
+
+	hv_snprintf(label, sizeof(label), "channel%s%s", *name ? " " : "", name);
+	config_set_field(ps->err, label, NULL);
+	if (!config_name_ok(name))
+		return config_refuse(ps->err, "channel name must be 1..31 of a-z 0-9 _ -");
+	for (uint32_t i = 0; i < cfg->channel_count; i++) {
+		if (!strcmp(cfg->channels[i].name, name))
+			return config_refuse(ps->err, "channel '%s' is defined twice", name);
+	}
+	if (cfg->channel_count == CONFIG_MAX_CHANNELS)
+		return config_refuse(ps->err, "more than %u channels", CONFIG_MAX_CHANNELS);
+	ps->chan = &cfg->channels[cfg->channel_count++];
+	memset(ps->chan, 0, sizeof(*ps->chan));
+	ps->chan->size_kb = CONFIG_CHANNEL_DEFAULT_KB;
+	hv_strlcpy(ps->chan->name, name, sizeof(ps->chan->name));
+	ps->section = SECTION_CHANNEL;
+	return 0;
+}
+
+/* "[word]" or "[word NAME]": true and *rest at NAME (maybe "") when name starts so. */
+static bool named_section(char *name, const char *word, char **rest)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(name, word, n) || (name[n] && !config_is_blank(name[n])))
+		return false;
+	*rest = config_trim(name + n);
+	return true;
+}
+
 static int start_section(struct parser *ps, char *name)
 {
 	enum section s;
+	char *rest;
 
 	ps->keys_seen = 0;
-	if (!strncmp(name, "partition", 9) && (!name[9] || config_is_blank(name[9])))
-		return start_partition(ps, config_trim(name + 9));
+	if (named_section(name, "partition", &rest))
+		return start_partition(ps, rest);
+	if (named_section(name, "channel", &rest))
+		return start_channel(ps, rest);
 	if (!strcmp(name, "hypervisor"))
 		s = SECTION_HYPERVISOR;
 	else if (!strcmp(name, "sriov"))
@@ -325,6 +400,19 @@ static int set_partition_key(struct parser *ps, const char *key, char *value)
 	return partition_keys[index].parse(ps->part, value, ps->err);
 }
 
+static int set_channel_key(struct parser *ps, const char *key, char *value)
+{
+	int index = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(channel_keys); i++) {
+		if (!strcmp(channel_keys[i].key, key))
+			index = (int)i;
+	}
+	if (mark_seen(ps, index, key))
+		return -EINVAL;
+	return channel_keys[index].parse(ps->chan, value, ps->err);
+}
+
 static int set_global_key(struct parser *ps, const char *key, const char *value)
 {
 	const struct setting *s = find_setting(section_names[ps->section], key);
@@ -362,6 +450,8 @@ static int parse_assignment(struct parser *ps, char *s)
 	section_field(ps, key);
 	if (ps->section == SECTION_PARTITION)
 		return set_partition_key(ps, key, value);
+	if (ps->section == SECTION_CHANNEL)
+		return set_channel_key(ps, key, value);
 	return set_global_key(ps, key, value);
 }
 
@@ -413,6 +503,22 @@ static int read_line(const char *text, size_t len, size_t *pos, char *buf,
 	return 0;
 }
 
+/* At the end of the file, since 'between' may come anywhere in its section. */
+static int check_channels_joined(const struct config *cfg, struct config_error *err)
+{
+	for (uint32_t i = 0; i < cfg->channel_count; i++) {
+		const struct config_channel *c = &cfg->channels[i];
+		char label[48];
+
+		if (c->ends[0][0])
+			continue;
+		hv_snprintf(label, sizeof(label), "channel %s", c->name);
+		config_set_field(err, label, "between");
+		return config_refuse(err, "no 'between': a channel joins two partitions");
+	}
+	return 0;
+}
+
 int config_parse(const char *text, size_t len, struct config *cfg, struct config_error *err)
 {
 	struct config_error scratch;
@@ -438,7 +544,7 @@ int config_parse(const char *text, size_t len, struct config *cfg, struct config
 		return config_refuse(ps.err, "'version = %u' is missing", CONFIG_VERSION);
 	}
 	config_error_clear(ps.err);
-	return 0;
+	return check_channels_joined(cfg, ps.err);
 }
 
 /* Load options that stand for a setting. */
@@ -476,6 +582,8 @@ static int cmdline_option(struct config *cfg, char *tok, bool apply, struct conf
 	*dot = '\0';
 	if (!strncmp(tok, "partition", 9))
 		return config_refuse(err, "partition keys are set in the file only");
+	if (!strncmp(tok, "channel", 7))
+		return config_refuse(err, "channel keys are set in the file only");
 	s = find_setting(tok, dot + 1);
 	if (!s)
 		return config_refuse(err, "unknown key: only [hypervisor] and [sriov] keys");

@@ -16,6 +16,10 @@
 #define CONFIG_MAX_SIZE (64 * 1024) /* bytes of configuration text */
 #define CONFIG_MAX_LINE 255         /* characters, line end not counted */
 #define CONFIG_MAX_CPUS 64          /* CPU indexes 0..63 fit cpu_mask */
+#define CONFIG_MAX_CHANNELS 16
+#define CONFIG_CHANNEL_MIN_KB 4 /* one page */
+#define CONFIG_CHANNEL_MAX_KB 1024
+#define CONFIG_CHANNEL_DEFAULT_KB 64
 
 enum config_mode { CONFIG_MODE_RUN, CONFIG_MODE_CHECK };
 
@@ -49,6 +53,13 @@ struct config_partition {
 	char cmdline[128];
 };
 
+/* Shared memory between two partitions, mapped into both. */
+struct config_channel {
+	char name[32];
+	char ends[2][32]; /* partition names; "" until 'between' is read */
+	uint32_t size_kb; /* a multiple of 4: whole pages */
+};
+
 struct config {
 	uint32_t version;
 	enum config_mode mode;
@@ -60,12 +71,14 @@ struct config {
 	uint32_t sriov_vfs;
 	uint32_t partition_count;
 	struct config_partition partitions[CONFIG_MAX_PARTITIONS];
+	uint32_t channel_count;
+	struct config_channel channels[CONFIG_MAX_CHANNELS];
 };
 
 /* Why a configuration was refused. line is 0 when no line is concerned. */
 struct config_error {
 	unsigned line;
-	char field[48];    /* "partition child1.memory_mb", "hypervisor.mode", "version" */
+	char field[48];    /* "partition child1.memory_mb", "channel net.between", "version" */
 	char message[128]; /* what is wrong and what was expected */
 };
 
@@ -90,7 +103,8 @@ int config_apply_cmdline(struct config *cfg, const char *cmdline, struct config_
 /*
  * Checks the partitions against each other and the machine: exactly one
  * parent (when there are partitions), each has an image, memory and a CPU,
- * no CPU index >= cpu_count, no CPU or device in two partitions.
+ * no CPU index >= cpu_count, no CPU or device in two partitions; each
+ * channel joins two distinct partitions that exist.
  */
 int config_validate_partitions(const struct config *cfg, unsigned cpu_count,
 			       struct config_error *err);

@@ -1,7 +1,8 @@
 /*
  * Checks of the partitions against each other and against the machine,
  * which the parser cannot make line by line: one parent, nothing given to
- * two partitions, nothing the machine does not have. Run once the CPU count
+ * two partitions, nothing the machine does not have, no channel to a
+ * partition that is not there. Run once the CPU count
  * is known, before any partition is built.
  */
 #include "lib/config.h"
@@ -111,6 +112,35 @@ static int check_disjoint(const struct config *cfg, uint32_t b, struct config_er
 	return 0;
 }
 
+static bool partition_exists(const struct config *cfg, const char *name)
+{
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		if (!strncmp(cfg->partitions[i].name, name, sizeof(cfg->partitions[i].name)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The parser lets a channel name partitions defined further down the file,
+ * so only here, with every partition known, can an end be found missing.
+ */
+static int check_channel(const struct config *cfg, const struct config_channel *c,
+			 struct config_error *err)
+{
+	char label[48];
+
+	hv_snprintf(label, sizeof(label), "channel %.31s", c->name);
+	config_set_field(err, label, "between");
+	if (!strncmp(c->ends[0], c->ends[1], sizeof(c->ends[0])))
+		return config_refuse(err, "both ends are '%.31s': a channel joins two", c->ends[0]);
+	for (size_t e = 0; e < ARRAY_SIZE(c->ends); e++) {
+		if (!partition_exists(cfg, c->ends[e]))
+			return config_refuse(err, "partition '%.31s' is not defined", c->ends[e]);
+	}
+	return 0;
+}
+
 int config_validate_partitions(const struct config *cfg, unsigned cpu_count,
 			       struct config_error *err)
 {
@@ -129,6 +159,14 @@ int config_validate_partitions(const struct config *cfg, unsigned cpu_count,
 		return -EINVAL;
 	for (uint32_t i = 1; i < cfg->partition_count; i++) {
 		if (check_disjoint(cfg, i, err))
+			return -EINVAL;
+	}
+	if (cfg->channel_count > CONFIG_MAX_CHANNELS) {
+		config_set_field(err, "", NULL);
+		return config_refuse(err, "more than %u channels", CONFIG_MAX_CHANNELS);
+	}
+	for (uint32_t i = 0; i < cfg->channel_count; i++) {
+		if (check_channel(cfg, &cfg->channels[i], err))
 			return -EINVAL;
 	}
 	config_error_clear(err);

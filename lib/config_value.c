@@ -336,3 +336,36 @@ int config_parse_devices(char *list, struct config_partition *p, struct config_e
 
 	return for_each_item(list, device_item, &dl, err);
 }
+
+struct end_list {
+	struct config_channel *chan;
+	unsigned count;
+	struct config_error *err;
+};
+
+static int end_item(char *item, void *ctx)
+{
+	struct end_list *el = ctx;
+
+	if (!config_name_ok(item))
+		return config_refuse(el->err, "'%.40s' is not a partition name: 1..31 of a-z 0-9 _ -",
+				     item);
+	if (el->count == ARRAY_SIZE(el->chan->ends))
+		return config_refuse(el->err, "more than two partitions: a channel joins two");
+	hv_strlcpy(el->chan->ends[el->count++], item, sizeof(el->chan->ends[0]));
+	return 0;
+}
+
+int config_parse_channel_ends(char *list, struct config_channel *c, struct config_error *err)
+{
+	struct end_list el = { .chan = c, .count = 0, .err = err };
+
+	if (for_each_item(list, end_item, &el, err))
+		return -EINVAL;
+	if (el.count != ARRAY_SIZE(c->ends))
+		return config_refuse(err, "one partition: a channel joins two, as 'a, b'");
+	if (!strcmp(c->ends[0], c->ends[1]))
+		return config_refuse(err, "both ends are '%s': a channel joins two partitions",
+				     c->ends[0]);
+	return 0;
+}

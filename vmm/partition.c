@@ -34,6 +34,14 @@ struct partition *partition_get(unsigned id)
 	return id < count ? &partitions[id] : NULL;
 }
 
+struct partition *partition_find(const char *name)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (!strcmp(partitions[i].cfg->name, name))
+			return &partitions[i];
+	return NULL;
+}
+
 struct partition *partition_of_cpu(unsigned host_cpu)
 {
 	return host_cpu < HV_MAX_CPUS ? cpu_owner[host_cpu] : NULL;
@@ -177,6 +185,8 @@ static void fill_boot_info(struct partition *p, struct hv_guest_boot_info *bi,
 		bi->ecam_start_bus = plat->mcfg.allocations[0].start_bus;
 		bi->ecam_end_bus = plat->mcfg.allocations[0].end_bus;
 	}
+	bi->channel_count = p->channel_count;
+	memcpy(bi->channels, p->channels, sizeof(bi->channels));
 	bi->tsc_hz = plat->timer.tsc_hz;
 	bi->apic_timer_hz = plat->timer.apic_timer_hz;
 	hv_strlcpy(bi->cmdline, p->cfg->cmdline, sizeof(bi->cmdline));

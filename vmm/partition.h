@@ -37,6 +37,9 @@ struct partition {
 	uint64_t hypercalls_refused;
 	uint64_t flood_window_start, flood_window_refused;
 
+	unsigned channel_count;
+	struct hv_guest_channel channels[HV_GUEST_MAX_CHANNELS];
+
 	char console[PARTITION_CONSOLE_LINE + 1];
 	size_t console_len;
 };
@@ -44,6 +47,7 @@ struct partition {
 /* Builds every partition of the configuration; logs and fails naming the field. */
 int partitions_create(const struct config *cfg, const struct boot_info *bi);
 unsigned partition_count(void);
+struct partition *partition_find(const char *name);
 struct partition *partition_get(unsigned id);
 struct partition *partition_of_cpu(unsigned host_cpu);
 

@@ -11,9 +11,26 @@
 #define HOSTILE_AT_BEAT 2
 
 /* prev is the last beat handled: a long behaviour may make beats skip. */
+/* Reports what the peer left in each channel (the parent greets at its start). */
+#define CHANNELS_AT_BEAT 2
+
+static void read_channels(const struct hv_guest_boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->channel_count && i < HV_GUEST_MAX_CHANNELS; i++) {
+		const struct hv_guest_channel *ch = &bi->channels[i];
+		const char *mem = channel_map(ch);
+
+		if (mem)
+			printf("channel name=%.*s peer=%.*s text=\"%.*s\"\n", HV_NAME_LEN, ch->name,
+			       HV_NAME_LEN, ch->peer, 64, mem);
+	}
+}
+
 static void on_heartbeat(const struct hv_guest_boot_info *bi, uint64_t beat, uint64_t prev)
 {
 	printf("heartbeat n=%lu\n", beat);
+	if (prev < CHANNELS_AT_BEAT && beat >= CHANNELS_AT_BEAT)
+		read_channels(bi);
 	if (prev < SUMMARY_AT_BEAT && beat >= SUMMARY_AT_BEAT)
 		expect_summary();
 	if (prev < HOSTILE_AT_BEAT && beat >= HOSTILE_AT_BEAT)

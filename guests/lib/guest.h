@@ -21,6 +21,7 @@
 #include "guests/lib/tick.h"
 #include "guests/lib/tsc.h"
 #include "hv/errno.h"
+#include "guests/lib/channel.h"
 #include "hv/format.h"
 #include "hv/guest_abi.h"
 #include "hv/string.h"

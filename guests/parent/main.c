@@ -26,6 +26,24 @@ static void list_devices(const struct hv_guest_boot_info *bi)
 	}
 }
 
+/* Leaves a greeting in each channel for its peer to find. */
+static void greet_channels(const struct hv_guest_boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->channel_count && i < HV_GUEST_MAX_CHANNELS; i++) {
+		const struct hv_guest_channel *ch = &bi->channels[i];
+		char *mem = channel_map(ch);
+
+		if (!mem) {
+			printf("channel name=%.*s error=unmappable\n", HV_NAME_LEN, ch->name);
+			continue;
+		}
+		hv_snprintf(mem, ch->size, "greetings from %.*s over %.*s", HV_NAME_LEN, bi->name,
+			 HV_NAME_LEN, ch->name);
+		printf("channel name=%.*s peer=%.*s gpa=0x%lx size=%lu wrote=yes\n", HV_NAME_LEN,
+		       ch->name, HV_NAME_LEN, ch->peer, ch->gpa, ch->size);
+	}
+}
+
 int main(const struct hv_guest_boot_info *bi)
 {
 	uint64_t seen = 0, beats = 0;
@@ -33,6 +51,7 @@ int main(const struct hv_guest_boot_info *bi)
 
 	printf("ready vcpu=0 partition=%.*s memory=%lu\n", HV_NAME_LEN, bi->name, bi->memory_size);
 	list_devices(bi);
+	greet_channels(bi);
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),

@@ -26,6 +26,13 @@
 #define HV_GUEST_MAX_DEVICES 16
 #define HV_GUEST_MAX_MEM 8
 #define HV_GUEST_CMDLINE_LEN 128
+#define HV_GUEST_MAX_CHANNELS 8
+/*
+ * Shared-memory channels appear above any partition's memory, one 2 MiB
+ * slot each from here; the guest maps them into its own page tables.
+ */
+#define HV_GUEST_CHANNEL_BASE_GPA 0x8000000000ULL
+#define HV_GUEST_CHANNEL_SLOT (2 * MiB)
 
 enum hv_guest_mem_type { HV_GUEST_MEM_FREE = 1, HV_GUEST_MEM_RESERVED = 2 };
 
@@ -34,6 +41,16 @@ struct hv_guest_mem_range {
 	uint64_t size;
 	uint32_t type;
 	uint32_t reserved;
+};
+
+/* A memory region shared with exactly one other partition (its peer). */
+struct hv_guest_channel {
+	char name[HV_NAME_LEN];
+	char peer[HV_NAME_LEN];
+	uint32_t peer_id;
+	uint32_t reserved;
+	uint64_t gpa;
+	uint64_t size;
 };
 
 struct hv_guest_boot_info {
@@ -55,10 +72,11 @@ struct hv_guest_boot_info {
 	uint16_t ecam_segment;
 	uint8_t ecam_start_bus;
 	uint8_t ecam_end_bus;
-	uint32_t channel_count; /* shared-memory channels: none yet */
+	uint32_t channel_count;
 	uint64_t tsc_hz;	/* calibrated by the hypervisor */
 	uint64_t apic_timer_hz; /* divide-by-1 rate of the local APIC timer */
 	char cmdline[HV_GUEST_CMDLINE_LEN];
+	struct hv_guest_channel channels[HV_GUEST_MAX_CHANNELS];
 };
 _Static_assert(sizeof(struct hv_guest_boot_info) <= 4096, "boot info fits its page");
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from harness import REPO_ROOT
 from inventory import RUNNING, records
 
 BOOT = 120
@@ -189,3 +190,31 @@ def test_parent_reads_the_config_space_of_the_device_it_owns(machine):
     # The children own nothing: 00:00.0 reads all-ones there (an EXPECT in the child).
     assert records(m, "vmm", "partition started")
     m.wait_for(r"child1: expect=summary failures=0", since=0)
+
+
+def channel_config(tmp_path, child2_cmdline=""):
+    cfg = tmp_path / "channels.cfg"
+    text = (REPO_ROOT / "configs" / "qemu.cfg").read_text()
+    text += "\n[channel c1]\nbetween = parent, child1\nsize_kb = 64\n"
+    if child2_cmdline:
+        text = text.replace("[partition child2]\n", "[partition child2]\ncmdline = %s\n"
+                            % child2_cmdline)
+    cfg.write_text(text)
+    return str(cfg)
+
+
+def test_channel_memory_is_shared_by_its_two_partitions(machine, tmp_path):
+    m = machine(config=channel_config(tmp_path))
+    m.wait_for(r'child1: channel name=c1 peer=parent text="greetings from parent over c1"',
+               timeout=BOOT)
+    created = [r.fields for r in records(m, "vmm", "channel created")]
+    assert created and created[0]["between"] == "parent,child1"
+    assert not [r for r in m.lines("child2") if r.message == "channel"]
+
+
+def test_channel_is_out_of_reach_of_other_partitions(machine, tmp_path):
+    # child2 aims at the guest-physical address where child1 sees the channel.
+    m = machine(config=channel_config(tmp_path, "hostile=oob access=both addrs=0x8000000000"))
+    m.wait_for(r"vmm: partition stopped name=child2 reason=npt-violation", timeout=BOOT)
+    assert int(stopped(m, "child2")["gpa"], 16) == 0x8000000000
+    m.wait_for(r'child1: channel name=c1 peer=parent text="greetings from parent', since=0)

@@ -40,6 +40,10 @@ static const char full_text[] = "# The example of docs/configuration.md, more or
 				"devices = 01:00.0, 0001:02:1f.7\n"
 				"cmdline = console=ttyS0 quiet\n"
 				"\n"
+				"[channel net_0]\n"
+				"size_kb = 0x10\n"
+				"between = parent , child-1\n"
+				"\n"
 				"[partition child-1]\n"
 				"role = child\n"
 				"cpus = 1\n"
@@ -66,6 +70,11 @@ static void check_full(const struct config *cfg)
 	assert_int_equal(cfg->debug_fault, CONFIG_FAULT_GENERAL_PROTECTION);
 	assert_int_equal(cfg->sriov_vfs, 2);
 	assert_int_equal(cfg->partition_count, 2);
+	assert_int_equal(cfg->channel_count, 1);
+	assert_string_equal(cfg->channels[0].name, "net_0");
+	assert_string_equal(cfg->channels[0].ends[0], "parent");
+	assert_string_equal(cfg->channels[0].ends[1], "child-1");
+	assert_int_equal(cfg->channels[0].size_kb, 16);
 
 	assert_string_equal(p->name, "parent");
 	assert_int_equal(p->role, PARTITION_PARENT);
@@ -626,6 +635,9 @@ static void parse_exact(const char *src, size_t len)
 		return;
 	}
 	assert_true(cfg.partition_count <= CONFIG_MAX_PARTITIONS);
+	assert_true(cfg.channel_count <= CONFIG_MAX_CHANNELS);
+	for (uint32_t i = 0; i < cfg.channel_count; i++)
+		assert_true(cfg.channels[i].size_kb % 4 == 0 && cfg.channels[i].ends[1][0]);
 	for (uint32_t i = 0; i < cfg.partition_count; i++)
 		assert_true(cfg.partitions[i].device_count <= CONFIG_MAX_DEVICES);
 	config_validate_partitions(&cfg, 4, &err);

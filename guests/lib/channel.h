@@ -1,0 +1,14 @@
+/*
+ * Shared-memory channels as a guest finds them in its boot info
+ * (include/hv/guest_abi.h): a region shared with one peer partition, at a
+ * guest-physical address above its memory that the guest maps itself.
+ */
+#ifndef GUESTS_LIB_CHANNEL_H
+#define GUESTS_LIB_CHANNEL_H
+
+#include "hv/guest_abi.h"
+
+/* Maps the channel into this guest's page tables; NULL if it can't. */
+void *channel_map(const struct hv_guest_channel *ch);
+
+#endif
