@@ -41,13 +41,13 @@ int vtd_fault_format(const struct vtd_fault *f, char *buf, size_t len);
 
 /* FSTS_REG, decoded. */
 struct vtd_fault_status {
-	bool pfo;     /* primary fault overflow: a fault was dropped */
-	bool ppf;     /* primary pending fault: some record has F set */
+	bool pfo;      /* primary fault overflow: a fault was dropped */
+	bool ppf;      /* primary pending fault: some record has F set */
 	bool afo, apf; /* advanced fault log overflow / pending */
-	bool iqe;     /* invalidation queue error: IQH points at the bad descriptor */
-	bool ice;     /* invalidation completion error (device-TLB) */
-	bool ite;     /* invalidation time-out error (device-TLB) */
-	unsigned fri; /* fault record index: first record to look at */
+	bool iqe;      /* invalidation queue error: IQH points at the bad descriptor */
+	bool ice;      /* invalidation completion error (device-TLB) */
+	bool ite;      /* invalidation time-out error (device-TLB) */
+	unsigned fri;  /* fault record index: first record to look at */
 };
 
 void vtd_fsts_decode(uint32_t fsts, struct vtd_fault_status *out);

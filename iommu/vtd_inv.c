@@ -9,9 +9,9 @@
 #include "hv/errno.h"
 #include "hv/log.h"
 
-#define VTD_FM_MAX	  3
-#define VTD_IEC_IM_MAX	  16 /* interrupt indices are 16 bits */
-#define VTD_IOTLB_AM_MAX  51 /* 2^63 bytes; wider: use domain granularity */
+#define VTD_FM_MAX	 3
+#define VTD_IEC_IM_MAX	 16 /* interrupt indices are 16 bits */
+#define VTD_IOTLB_AM_MAX 51 /* 2^63 bytes; wider: use domain granularity */
 
 static inline void compiler_barrier(void)
 {

@@ -47,9 +47,9 @@ _Static_assert(sizeof(struct vtd_desc) == 16, "legacy descriptors are 128 bits (
 #define VTD_DESC_IEC_IIDX 0x0000ffff00000000ULL /* interrupt index */
 
 /* Invalidation wait descriptor (6.5.2.8). */
-#define VTD_DESC_WAIT_IF   BIT(4)		 /* interrupt flag: completion event */
-#define VTD_DESC_WAIT_SW   BIT(5)		 /* status write */
-#define VTD_DESC_WAIT_FN   BIT(6)		 /* fence: later descriptors wait */
+#define VTD_DESC_WAIT_IF    BIT(4)		  /* interrupt flag: completion event */
+#define VTD_DESC_WAIT_SW    BIT(5)		  /* status write */
+#define VTD_DESC_WAIT_FN    BIT(6)		  /* fence: later descriptors wait */
 #define VTD_DESC_WAIT_SDATA 0xffffffff00000000ULL /* status data */
 #define VTD_DESC_WAIT_SADDR 0xfffffffffffffffcULL /* hi: status address, 4-byte aligned */
 
@@ -73,10 +73,10 @@ struct vtd_iotlb_inv {
 
 /* The wait descriptor's wishes. QEMU 10.0.2 aborts on sw and irq both set. */
 struct vtd_wait {
-	bool sw;	      /* write status_data to status_addr on completion */
-	bool irq;	      /* IF: raise the invalidation completion event */
-	bool fence;	      /* FN: descriptors after it wait for those before */
-	uint32_t status_data; /* with sw */
+	bool sw;		 /* write status_data to status_addr on completion */
+	bool irq;		 /* IF: raise the invalidation completion event */
+	bool fence;		 /* FN: descriptors after it wait for those before */
+	uint32_t status_data;	 /* with sw */
 	phys_addr_t status_addr; /* with sw: 4-byte aligned */
 };
 
@@ -118,8 +118,8 @@ struct vtd_queue {
 	unsigned tail;	  /* next slot to fill, what IQT_REG says */
 };
 
-#define VTD_QUEUE_MIN_ENTRIES 256u  /* one 4 KiB page */
-#define VTD_QUEUE_MAX_QS      7	    /* IQA.QS: 2^7 pages */
+#define VTD_QUEUE_MIN_ENTRIES 256u /* one 4 KiB page */
+#define VTD_QUEUE_MAX_QS      7	   /* IQA.QS: 2^7 pages */
 
 /* Binds ring (entries descriptors, page aligned) to q, tail 0. -EINVAL if not 256 << 0..7. */
 int vtd_queue_init(struct vtd_queue *q, struct vtd_desc *ring, unsigned entries);

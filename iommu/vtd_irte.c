@@ -8,9 +8,9 @@
 #include "hv/errno.h"
 #include "hv/log.h"
 
-#define VTD_IRTE_MIN_VECTOR 16 /* 0..15 are reserved for exceptions */
+#define VTD_IRTE_MIN_VECTOR  16 /* 0..15 are reserved for exceptions */
 #define VTD_IRTE_MAX_ENTRIES 65536
-#define VTD_IRTE_XAPIC_MAX  0xff
+#define VTD_IRTE_XAPIC_MAX   0xff
 
 static inline void compiler_barrier(void)
 {

@@ -19,27 +19,27 @@ struct vtd_irte {
 } __packed __aligned(16);
 _Static_assert(sizeof(struct vtd_irte) == 16, "IRTE is 128 bits (VT-d 9.10)");
 
-#define VTD_IRTE_LO_P	     BIT(0)		   /* present */
-#define VTD_IRTE_LO_FPD	     BIT(1)		   /* fault processing disable */
-#define VTD_IRTE_LO_DM	     BIT(2)		   /* destination mode: 1 logical */
-#define VTD_IRTE_LO_RH	     BIT(3)		   /* redirection hint */
-#define VTD_IRTE_LO_TM	     BIT(4)		   /* trigger mode: 1 level */
-#define VTD_IRTE_LO_DLM	     0x00000000000000e0ULL /* delivery mode */
-#define VTD_IRTE_LO_IM	     BIT(15)		   /* IRTE mode: 1 posted */
-#define VTD_IRTE_LO_V	     0x0000000000ff0000ULL /* vector */
-#define VTD_IRTE_LO_DST	     0xffffffff00000000ULL /* destination id, x2APIC mode */
+#define VTD_IRTE_LO_P	      BIT(0)		    /* present */
+#define VTD_IRTE_LO_FPD	      BIT(1)		    /* fault processing disable */
+#define VTD_IRTE_LO_DM	      BIT(2)		    /* destination mode: 1 logical */
+#define VTD_IRTE_LO_RH	      BIT(3)		    /* redirection hint */
+#define VTD_IRTE_LO_TM	      BIT(4)		    /* trigger mode: 1 level */
+#define VTD_IRTE_LO_DLM	      0x00000000000000e0ULL /* delivery mode */
+#define VTD_IRTE_LO_IM	      BIT(15)		    /* IRTE mode: 1 posted */
+#define VTD_IRTE_LO_V	      0x0000000000ff0000ULL /* vector */
+#define VTD_IRTE_LO_DST	      0xffffffff00000000ULL /* destination id, x2APIC mode */
 #define VTD_IRTE_LO_DST_XAPIC 0x0000ff0000000000ULL /* destination id, xAPIC mode */
-#define VTD_IRTE_HI_SID	     0x000000000000ffffULL /* source id */
-#define VTD_IRTE_HI_SQ	     0x0000000000030000ULL /* source-id qualifier */
-#define VTD_IRTE_HI_SVT	     0x00000000000c0000ULL /* source validation type */
+#define VTD_IRTE_HI_SID	      0x000000000000ffffULL /* source id */
+#define VTD_IRTE_HI_SQ	      0x0000000000030000ULL /* source-id qualifier */
+#define VTD_IRTE_HI_SVT	      0x00000000000c0000ULL /* source validation type */
 
 /* Delivery modes (DLM), as in the local APIC's ICR. */
-#define VTD_DLM_FIXED	 0
-#define VTD_DLM_LOWEST	 1
-#define VTD_DLM_SMI	 2
-#define VTD_DLM_NMI	 4
-#define VTD_DLM_INIT	 5
-#define VTD_DLM_EXTINT	 7
+#define VTD_DLM_FIXED  0
+#define VTD_DLM_LOWEST 1
+#define VTD_DLM_SMI    2
+#define VTD_DLM_NMI    4
+#define VTD_DLM_INIT   5
+#define VTD_DLM_EXTINT 7
 
 /* Source validation: what the requester id of the interrupt must be. */
 #define VTD_SVT_NONE 0 /* anyone: never for device interrupts */
@@ -54,15 +54,15 @@ _Static_assert(sizeof(struct vtd_irte) == 16, "IRTE is 128 bits (VT-d 9.10)");
 
 struct vtd_irte_params {
 	uint8_t vector;
-	unsigned delivery;  /* VTD_DLM_* */
-	uint32_t dest;	    /* APIC id (x2APIC) or 8-bit xAPIC id */
-	bool x2apic;	    /* IRTA.EIME set: 32-bit destination ids */
-	bool logical;	    /* destination mode */
-	bool redir_hint;    /* RH: lowest priority among the logical destinations */
-	bool level;	    /* trigger mode */
-	bool fpd;	    /* do not report faults of this entry */
-	unsigned svt, sq;   /* VTD_SVT_*, VTD_SQ_* */
-	uint16_t sid;	    /* with svt != VTD_SVT_NONE */
+	unsigned delivery; /* VTD_DLM_* */
+	uint32_t dest;	   /* APIC id (x2APIC) or 8-bit xAPIC id */
+	bool x2apic;	   /* IRTA.EIME set: 32-bit destination ids */
+	bool logical;	   /* destination mode */
+	bool redir_hint;   /* RH: lowest priority among the logical destinations */
+	bool level;	   /* trigger mode */
+	bool fpd;	   /* do not report faults of this entry */
+	unsigned svt, sq;  /* VTD_SVT_*, VTD_SQ_* */
+	uint16_t sid;	   /* with svt != VTD_SVT_NONE */
 };
 
 /*
@@ -83,9 +83,9 @@ int vtd_irte_install(struct vtd_irte *slot, const struct vtd_irte *e);
 void vtd_irte_clear(struct vtd_irte *slot);
 
 /* Remappable MSI address: 0xfee in 31:20, handle 14:0 at 19:5, IF 4, SHV 3, handle 15 at 2. */
-#define VTD_MSI_ADDR_BASE     0xfee00000u
-#define VTD_MSI_ADDR_IF	      BIT(4) /* interrupt format: remappable */
-#define VTD_MSI_ADDR_SHV      BIT(3) /* subhandle valid: index = handle + data[15:0] */
+#define VTD_MSI_ADDR_BASE      0xfee00000u
+#define VTD_MSI_ADDR_IF	       BIT(4) /* interrupt format: remappable */
+#define VTD_MSI_ADDR_SHV       BIT(3) /* subhandle valid: index = handle + data[15:0] */
 #define VTD_MSI_ADDR_HANDLE_LO 0x000fffe0u
 #define VTD_MSI_ADDR_HANDLE_HI BIT(2)
 

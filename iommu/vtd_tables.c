@@ -124,8 +124,7 @@ static int check_assign(const struct vtd_context_map *m, uint16_t rid, uint16_t 
 }
 
 /* 0 if the entry already says this, -EBUSY if it says something else. */
-static int check_present(const struct vtd_context_entry *e, uint16_t rid, uint64_t lo,
-			 uint64_t hi)
+static int check_present(const struct vtd_context_entry *e, uint16_t rid, uint64_t lo, uint64_t hi)
 {
 	uint64_t cur_lo = load64(&e->lo), cur_hi = load64(&e->hi);
 
@@ -155,8 +154,8 @@ static int assign_new_bus(struct vtd_context_map *m, uint16_t rid, uint64_t lo, 
 	return 0;
 }
 
-int vtd_ctx_assign(struct vtd_context_map *m, uint16_t rid, uint16_t domain_id,
-		   phys_addr_t sl_root, unsigned aw)
+int vtd_ctx_assign(struct vtd_context_map *m, uint16_t rid, uint16_t domain_id, phys_addr_t sl_root,
+		   unsigned aw)
 {
 	uint64_t lo = context_lo(sl_root), hi = context_hi(domain_id, aw);
 	struct vtd_context_entry *table, *e;
@@ -234,8 +233,7 @@ void vtd_ctx_destroy(struct vtd_context_map *m)
 	m->root_pa = 0;
 }
 
-int vtd_sl_geometry(const struct vtd_caps *caps, unsigned wanted_bits,
-		    struct vtd_sl_geometry *out)
+int vtd_sl_geometry(const struct vtd_caps *caps, unsigned wanted_bits, struct vtd_sl_geometry *out)
 {
 	int agaw = vtd_pick_agaw(caps, wanted_bits);
 

@@ -37,12 +37,12 @@ struct vtd_context_entry {
 } __packed __aligned(16);
 _Static_assert(sizeof(struct vtd_context_entry) == 16, "context entry is 128 bits (VT-d 9.3)");
 
-#define VTD_CTX_LO_P	   BIT(0)		  /* present */
-#define VTD_CTX_LO_FPD	   BIT(1)		  /* fault processing disable */
-#define VTD_CTX_LO_TT	   0x000000000000000cULL  /* translation type */
-#define VTD_CTX_LO_SLPTPTR 0xfffffffffffff000ULL  /* second-level page table */
-#define VTD_CTX_HI_AW	   0x0000000000000007ULL  /* address width */
-#define VTD_CTX_HI_DID	   0x0000000000ffff00ULL  /* domain identifier */
+#define VTD_CTX_LO_P	   BIT(0)		 /* present */
+#define VTD_CTX_LO_FPD	   BIT(1)		 /* fault processing disable */
+#define VTD_CTX_LO_TT	   0x000000000000000cULL /* translation type */
+#define VTD_CTX_LO_SLPTPTR 0xfffffffffffff000ULL /* second-level page table */
+#define VTD_CTX_HI_AW	   0x0000000000000007ULL /* address width */
+#define VTD_CTX_HI_DID	   0x0000000000ffff00ULL /* domain identifier */
 #define VTD_TT_SL_ONLY	   0 /* untranslated requests through second-level tables */
 #define VTD_TT_PASS	   2 /* pass-through: never used here */
 
@@ -82,8 +82,8 @@ int vtd_ctx_limit_domains(struct vtd_context_map *m, uint32_t domains);
  * here. -ENOMEM if the bus's context table could not be allocated, in which
  * case nothing was written.
  */
-int vtd_ctx_assign(struct vtd_context_map *m, uint16_t rid, uint16_t domain_id,
-		   phys_addr_t sl_root, unsigned aw);
+int vtd_ctx_assign(struct vtd_context_map *m, uint16_t rid, uint16_t domain_id, phys_addr_t sl_root,
+		   unsigned aw);
 
 /*
  * Makes rid's context entry not present (-ENOENT if it was not). The caller
@@ -119,7 +119,6 @@ struct vtd_sl_geometry {
  * -EINVAL for a width outside 1..64, -ENOTSUP if the unit supports none or
  * only depths the paging engine cannot build (5 levels).
  */
-int vtd_sl_geometry(const struct vtd_caps *caps, unsigned wanted_bits,
-		    struct vtd_sl_geometry *out);
+int vtd_sl_geometry(const struct vtd_caps *caps, unsigned wanted_bits, struct vtd_sl_geometry *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "vmm/exits.h"
 #include "hv/log.h"
 #include "kernel/percpu.h"
+#include "iommu/iommu.h"
 #include "vmm/canary.h"
 #include "vmm/hypercall.h"
 #include "vmm/partition.h"
@@ -97,7 +98,9 @@ void exit_handle(struct vcpu *v, const struct vm_exit *e)
 		exit_npf(v, e);
 		break;
 	case VM_EXIT_NMI:
+		/* A kick, or a fault event routed as NMI: look for faults either way. */
 		__atomic_store_n(&this_cpu()->nmi_kick, false, __ATOMIC_RELEASE);
+		iommu_handle_faults();
 		break;
 	case VM_EXIT_IO:
 		exit_io(v, e);

@@ -10,6 +10,7 @@
 
 #include "hv/boot_info.h"
 #include "hv/guest_abi.h"
+#include "iommu/iommu.h"
 #include "kernel/mm/paging.h"
 #include "kernel/spinlock.h"
 #include "lib/config.h"
@@ -27,6 +28,7 @@ struct partition {
 	phys_addr_t mem_hpa;
 	uint64_t mem_size;
 	struct paging npt;
+	struct iommu_domain dma; /* the same guest-physical map, for its devices */
 
 	struct spinlock lock; /* state changes, console line */
 	volatile uint32_t state; /* enum hv_partition_state */

@@ -12,6 +12,7 @@
 #include "kernel/shutdown.h"
 #include "vmm/canary.h"
 #include "vmm/channels.h"
+#include "vmm/dma.h"
 #include "vmm/partition.h"
 #include "vmm/vcpu_loop.h"
 
@@ -42,7 +43,8 @@ static void assign_cpus(void)
 void vmm_run(const struct config *cfg, const struct boot_info *bi)
 {
 	vcpu_backend_select();
-	if (canary_init() || partitions_create(cfg, bi) || channels_create(cfg))
+	if (canary_init() || partitions_create(cfg, bi) || channels_create(cfg) ||
+	    dma_isolation_setup(cfg))
 		hv_finish(HV_VERDICT_CONFIG_ERROR);
 	assign_cpus();
 	cpu_idle_set_runner(vcpu_loop);

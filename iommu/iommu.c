@@ -1,0 +1,210 @@
+/*
+ * Partition DMA remapping over the VT-d units (see iommu.h). Fault events
+ * arrive as an interrupt on a CPU no partition owns (guests own their
+ * CPUs' interrupts), or as an NMI to the boot CPU when every CPU is given
+ * away; both end in iommu_handle_faults().
+ */
+#include "iommu/iommu.h"
+#include "hv/errno.h"
+#include "hv/log.h"
+#include "iommu/vtd_unit.h"
+#include "kernel/arch/apic.h"
+#include "kernel/arch/trap.h"
+#include "kernel/memory.h"
+#include "kernel/pci/pci.h"
+#include "kernel/pci_host.h"
+#include "kernel/percpu.h"
+#include "kernel/platform.h"
+
+#define VEC_IOMMU_FAULT 0xf3
+#define DOMAIN_ADDRESS_BITS 48 /* partitions' memory and channels lie below 2^48 */
+
+static struct vtd_unit units[DMAR_MAX_DRHDS];
+static unsigned unit_count;
+static struct spinlock assign_lock = SPINLOCK_INIT;
+
+unsigned iommu_unit_count(void)
+{
+	return unit_count;
+}
+
+static void report_fault(struct vtd_unit *u, const struct vtd_fault *f)
+{
+	char text[160];
+
+	vtd_fault_format(f, text, sizeof(text));
+	log_error("iommu", "dma fault unit=%u %s reason_name=\"%s\"", u->index, text,
+		  vtd_fault_reason_name(f->reason));
+}
+
+void iommu_handle_faults(void)
+{
+	for (unsigned i = 0; i < unit_count; i++)
+		vtd_unit_drain_faults(&units[i], report_fault);
+}
+
+static enum trap_result fault_interrupt(struct trap_frame *frame)
+{
+	(void)frame;
+	iommu_handle_faults();
+	apic_eoi();
+	return TRAP_HANDLED;
+}
+
+int iommu_init(void)
+{
+	const struct platform *p = platform_get();
+	int err;
+
+	for (unsigned i = 0; i < p->dmar_unit_count; i++) {
+		const struct dmar_unit *du = &p->dmar_units[i];
+		struct vtd_unit *u = &units[unit_count];
+
+		if (!du->usable)
+			continue;
+		err = vtd_unit_init(u, unit_count, du->drhd, &du->caps);
+		if (err) {
+			log_error("iommu", "unit %u base=0x%llx set-up failed err=%d", i,
+				  (unsigned long long)du->drhd->register_base, err);
+			return err;
+		}
+		log_info("iommu", "unit ready index=%u base=0x%llx qi=%s root=0x%llx", unit_count,
+			 (unsigned long long)u->base, u->qi ? "yes" : "no",
+			 (unsigned long long)vtd_ctx_root(&u->ctx));
+		unit_count++;
+	}
+	irq_set_handler(VEC_IOMMU_FAULT, fault_interrupt);
+	return 0;
+}
+
+void iommu_route_faults(unsigned host_cpu, bool nmi)
+{
+	for (unsigned i = 0; i < unit_count; i++)
+		vtd_unit_fault_irq(&units[i], percpu_area[host_cpu].apic_id, VEC_IOMMU_FAULT, nmi);
+	log_info("iommu", "faults routed cpu=%u mode=%s", host_cpu, nmi ? "nmi" : "interrupt");
+}
+
+int iommu_domain_create(struct iommu_domain *d, uint16_t id, uint64_t size, phys_addr_t hpa)
+{
+	struct vtd_sl_geometry geo;
+	uint32_t leaves = PAGING_LEAF_2M | PAGING_LEAF_1G;
+	int err = -ENODEV;
+
+	/* One geometry every unit supports: the same tables serve all of them. */
+	for (unsigned i = 0; i < unit_count; i++) {
+		err = vtd_sl_geometry(units[i].caps, DOMAIN_ADDRESS_BITS, &geo);
+		if (err)
+			return err;
+		if (!units[i].caps->large_2m)
+			leaves &= ~PAGING_LEAF_2M;
+		if (!units[i].caps->large_1g)
+			leaves &= ~PAGING_LEAF_1G;
+	}
+	if (err)
+		return err;
+	d->id = id;
+	d->aw = geo.aw;
+	err = paging_init(&d->sl, &paging_format_vtd_sl, geo.levels, leaves, memory_table_mm());
+	if (!err)
+		err = paging_map(&d->sl, 0, hpa, size, PAGE_READ | PAGE_WRITE | PAGE_CACHE_WB);
+	d->ready = !err;
+	return err;
+}
+
+int iommu_domain_map_identity(struct iommu_domain *d, uint64_t base, uint64_t size)
+{
+	return paging_map(&d->sl, base, base, size, PAGE_READ | PAGE_WRITE | PAGE_CACHE_WB);
+}
+
+static bool scope_matches(const struct dmar_scope *s, uint32_t bdf)
+{
+	const struct pci_topology *t = pci_host_topology(0);
+	uint8_t bus = PCI_BDF_BUS(bdf);
+
+	if (s->path_len != 1 || !t)
+		return false;
+	for (uint32_t i = 0; i < t->count; i++) {
+		const struct pci_function *fn = &t->fn[i];
+
+		if (PCI_BDF_BUS(fn->bdf) != s->start_bus || PCI_BDF_DEV(fn->bdf) != s->path[0].dev ||
+		    PCI_BDF_FN(fn->bdf) != s->path[0].fn)
+			continue;
+		if (s->type == DMAR_SCOPE_PCI_ENDPOINT)
+			return fn->bdf == bdf;
+		if (s->type == DMAR_SCOPE_PCI_SUBHIERARCHY)
+			return fn->bdf == bdf ||
+			       (bus >= fn->secondary_bus && bus <= fn->subordinate_bus);
+	}
+	return false;
+}
+
+/* The unit whose scope lists the function, else its segment's INCLUDE_PCI_ALL unit. */
+static struct vtd_unit *unit_for(uint32_t bdf)
+{
+	struct vtd_unit *catch_all = NULL;
+
+	for (unsigned i = 0; i < unit_count; i++) {
+		const struct dmar_drhd *d = units[i].drhd;
+
+		if (d->segment != PCI_BDF_SEG(bdf))
+			continue;
+		if (d->include_pci_all)
+			catch_all = &units[i];
+		for (uint32_t s = 0; s < d->scope_count; s++)
+			if (scope_matches(&d->scopes[s], bdf))
+				return &units[i];
+	}
+	return catch_all;
+}
+
+int iommu_assign(uint32_t bdf, struct iommu_domain *d)
+{
+	struct vtd_unit *u = unit_for(bdf);
+	uint16_t rid = PCI_BDF_RID(bdf);
+	uint64_t irq;
+	int err;
+
+	if (!u)
+		return -ENODEV;
+	irq = spin_lock_irqsave(&assign_lock);
+	err = vtd_ctx_assign(&u->ctx, rid, d->id, d->sl.root, d->aw);
+	spin_unlock_irqrestore(&assign_lock, irq);
+	if (!err)
+		err = vtd_unit_flush_device(u, rid, d->id);
+	log_info("iommu", "assign bdf=" PCI_BDF_FMT " unit=%u domain=%u err=%d",
+		 PCI_BDF_ARGS(bdf), u->index, d->id, err);
+	return err;
+}
+
+int iommu_unassign(uint32_t bdf)
+{
+	struct vtd_unit *u = unit_for(bdf);
+	uint16_t rid = PCI_BDF_RID(bdf), domain;
+	uint64_t irq;
+	int err;
+
+	if (!u)
+		return -ENODEV;
+	irq = spin_lock_irqsave(&assign_lock);
+	err = vtd_ctx_lookup(&u->ctx, rid, &domain, NULL);
+	if (!err)
+		err = vtd_ctx_unassign(&u->ctx, rid);
+	spin_unlock_irqrestore(&assign_lock, irq);
+	if (!err)
+		err = vtd_unit_flush_device(u, rid, domain);
+	log_info("iommu", "unassign bdf=" PCI_BDF_FMT " unit=%u err=%d", PCI_BDF_ARGS(bdf),
+		 u->index, err);
+	return err;
+}
+
+int iommu_enable(void)
+{
+	for (unsigned i = 0; i < unit_count; i++) {
+		int err = vtd_unit_enable(&units[i]);
+
+		if (err)
+			return err;
+		log_info("iommu", "translation on unit=%u", i);
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * DMA remapping for partitions (what vmm/ uses): one VT-d domain per
+ * partition, whose second-level tables map exactly the partition's
+ * guest-physical memory to its host memory, and a context entry for every
+ * PCI function the partition owns, on the unit that covers it. A function
+ * nobody owns has no context entry: its DMA faults.
+ */
+#ifndef IOMMU_IOMMU_H
+#define IOMMU_IOMMU_H
+
+#include "hv/types.h"
+#include "kernel/mm/paging.h"
+
+struct iommu_domain {
+	uint16_t id; /* VT-d domain id, never 0 */
+	struct paging sl; /* second-level tables (paging_format_vtd_sl) */
+	unsigned aw;	  /* context entry address width value */
+	bool ready;
+};
+
+/* Sets up every usable unit (tables, invalidation, faults). 0 units is not an error. */
+int iommu_init(void);
+unsigned iommu_unit_count(void);
+
+/* A domain mapping guest-physical [0, size) to host hpa. */
+int iommu_domain_create(struct iommu_domain *d, uint16_t id, uint64_t size, phys_addr_t hpa);
+/* Identity-maps [base, base + size) into the domain (RMRR regions). */
+int iommu_domain_map_identity(struct iommu_domain *d, uint64_t base, uint64_t size);
+
+/* Gives bdf (segment<<16 | bus<<8 | devfn) to the domain; invalidations done on return. */
+int iommu_assign(uint32_t bdf, struct iommu_domain *d);
+/* Back to blocked: no context entry, caches invalidated before return. */
+int iommu_unassign(uint32_t bdf);
+
+/* Fault events to host_cpu: a host interrupt, or an NMI when every CPU runs a guest. */
+void iommu_route_faults(unsigned host_cpu, bool nmi);
+/* Turns translation on on every unit. */
+int iommu_enable(void);
+/* Polls and reports every unit's fault records (interrupt and NMI paths). */
+void iommu_handle_faults(void);
+
+#endif
