@@ -28,13 +28,21 @@ unsigned iommu_unit_count(void)
 	return unit_count;
 }
 
+static void (*fault_hook)(uint32_t bdf, uint64_t addr, uint8_t reason);
+
+void iommu_set_fault_hook(void (*hook)(uint32_t bdf, uint64_t addr, uint8_t reason))
+{
+	fault_hook = hook;
+}
+
 static void report_fault(struct vtd_unit *u, const struct vtd_fault *f)
 {
 	char text[160];
 
 	vtd_fault_format(f, text, sizeof(text));
-	log_error("iommu", "dma fault unit=%u %s reason_name=\"%s\"", u->index, text,
-		  vtd_fault_reason_name(f->reason));
+	log_error("iommu", "dma fault unit=%u %s", u->index, text);
+	if (fault_hook)
+		fault_hook((uint32_t)u->drhd->segment << 16 | f->sid, f->addr, f->reason);
 }
 
 void iommu_handle_faults(void)

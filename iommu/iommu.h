@@ -36,6 +36,8 @@ int iommu_unassign(uint32_t bdf);
 void iommu_route_faults(unsigned host_cpu, bool nmi);
 /* Turns translation on on every unit. */
 int iommu_enable(void);
+/* Called for every DMA fault after it is logged (containment lives in vmm/). */
+void iommu_set_fault_hook(void (*hook)(uint32_t bdf, uint64_t addr, uint8_t reason));
 /* Polls and reports every unit's fault records (interrupt and NMI paths). */
 void iommu_handle_faults(void);
 

@@ -123,6 +123,15 @@ unsigned pci_host_function_count(void)
 	return n;
 }
 
+const struct pci_function *pci_host_find(uint32_t bdf)
+{
+	for (unsigned s = 0; s < segment_count; s++)
+		for (uint32_t i = 0; i < topologies[s]->count; i++)
+			if (topologies[s]->fn[i].bdf == bdf)
+				return &topologies[s]->fn[i];
+	return NULL;
+}
+
 unsigned pci_host_quiesced(void)
 {
 	return quiesced;

@@ -18,6 +18,8 @@ unsigned pci_host_segment_count(void);
 const struct pci_topology *pci_host_topology(unsigned segment_index);
 unsigned pci_host_function_count(void);
 unsigned pci_host_quiesced(void);
+/* The enumerated function at bdf, NULL if there is none. */
+const struct pci_function *pci_host_find(uint32_t bdf);
 /* Refuses (-EINVAL, logged) a VF count that no SR-IOV PF here can provide. */
 int pci_host_check_sriov_request(uint32_t vfs);
 

@@ -5,7 +5,29 @@
 #include "kernel/arch/apic.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
+#include "kernel/pci_host.h"
+#include "vmm/canary.h"
+#include "vmm/device_mmio.h"
 #include "vmm/partition.h"
+
+#define MAX_QUARANTINED 32
+
+static uint32_t quarantined_bdfs[MAX_QUARANTINED];
+static unsigned quarantined_count;
+
+static bool quarantined(uint32_t bdf)
+{
+	for (unsigned i = 0; i < quarantined_count; i++)
+		if (quarantined_bdfs[i] == bdf)
+			return true;
+	return false;
+}
+
+static void mark_quarantined(uint32_t bdf)
+{
+	if (quarantined_count < MAX_QUARANTINED)
+		quarantined_bdfs[quarantined_count++] = bdf;
+}
 
 static int refuse(const struct partition *p, uint32_t bdf, int err)
 {
@@ -23,6 +45,8 @@ static int setup_partition(struct partition *p)
 		return err;
 	for (uint32_t i = 0; i < p->cfg->device_count; i++) {
 		err = iommu_assign(p->cfg->devices[i], &p->dma);
+		if (!err)
+			err = device_mmio_map(p, p->cfg->devices[i]);
 		if (err)
 			return refuse(p, p->cfg->devices[i], err);
 	}
@@ -78,6 +102,38 @@ static void route_faults(void)
 	iommu_route_faults(0, true);
 }
 
+/*
+ * A device whose DMA faulted is quarantined at once: bus mastering off, a
+ * function-level reset when it has one, and no context entry, so it can't
+ * try again; its owner (and the parent, who reads every event) is told.
+ * One fault is enough: a partition's driver has no business aiming DMA
+ * outside its memory.
+ */
+static void quarantine(uint32_t bdf, uint64_t addr, uint8_t reason)
+{
+	const struct pci_cfg_ops *ops = pci_host_ops();
+	const struct pci_function *fn = pci_host_find(bdf);
+	struct partition *p = owner_of(bdf);
+	bool flr = fn && fn->caps.pcie.offset && fn->caps.pcie.flr;
+
+	if (!p || !fn || quarantined(bdf))
+		return;
+	mark_quarantined(bdf);
+	pci_cfg_write16(ops, bdf, PCI_COMMAND,
+			(uint16_t)(pci_cfg_read16(ops, bdf, PCI_COMMAND) & ~PCI_COMMAND_MASTER));
+	if (flr)
+		pci_cfg_write16_ctl(ops, bdf, (uint16_t)(fn->caps.pcie.offset + PCI_EXP_DEVCTL),
+				    (uint16_t)(pci_cfg_read16(ops, bdf, (uint16_t)(fn->caps.pcie.offset +
+									   PCI_EXP_DEVCTL)) |
+					       PCI_EXP_DEVCTL_BCR_FLR));
+	iommu_unassign(bdf);
+	log_error("iommu", "quarantine bdf=" PCI_BDF_FMT " partition=%s reason=0x%x addr=0x%llx "
+		  "bus_master=off flr=%s", PCI_BDF_ARGS(bdf), partition_name(p), reason,
+		  (unsigned long long)addr, flr ? "yes" : "no");
+	canary_check_all("dma-fault");
+	partition_event_push_device(p, bdf, addr);
+}
+
 int dma_isolation_setup(const struct config *cfg)
 {
 	int err = iommu_init();
@@ -94,6 +150,7 @@ int dma_isolation_setup(const struct config *cfg)
 	if (err)
 		return err;
 	map_rmrrs();
+	iommu_set_fault_hook(quarantine);
 	route_faults();
 	return iommu_enable();
 }

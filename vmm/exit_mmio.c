@@ -20,6 +20,7 @@
 #define ECAM_BUS_SHIFT 20
 #define ECAM_FN_SHIFT 12
 #define MAX_INSN 15
+#define OWNER_COMMAND_BITS (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF)
 
 static uint64_t config_writes_refused;
 
@@ -98,6 +99,36 @@ static void apply_load(struct vcpu *v, const struct x86_insn *in, uint64_t value
 		be->set_reg(v, i, regs[i]);
 }
 
+static uint64_t store_value(struct vcpu *v, const struct x86_insn *in)
+{
+	const struct vcpu_backend *be = vcpu_backend();
+	uint64_t regs[GPR_COUNT];
+
+	if (in->has_imm)
+		return in->imm;
+	for (unsigned i = 0; i < GPR_COUNT; i++)
+		regs[i] = be->get_reg(v, i);
+	return x86_reg_read(regs, in);
+}
+
+/*
+ * The owner may switch memory decoding, bus mastering and INTx on and off:
+ * what its driver needs, nothing that moves the device in the address space
+ * (BARs) or changes how it interrupts (MSI/MSI-X, routed by the hypervisor).
+ */
+static bool command_write(uint32_t bdf, uint16_t reg, const struct x86_insn *in, uint64_t value)
+{
+	const struct pci_cfg_ops *ops = pci_host_ops();
+	uint16_t cmd;
+
+	if (reg != PCI_COMMAND || (in->size != 2 && in->size != 4))
+		return false;
+	cmd = pci_cfg_read16(ops, bdf, PCI_COMMAND);
+	cmd = (uint16_t)((cmd & ~OWNER_COMMAND_BITS) | (value & OWNER_COMMAND_BITS));
+	pci_cfg_write16(ops, bdf, PCI_COMMAND, cmd); /* Status (RW1C) written as 0 */
+	return true;
+}
+
 static void emulate_config(struct vcpu *v, const struct mcfg_allocation *a, uint64_t gpa,
 			   const struct x86_insn *in)
 {
@@ -110,6 +141,8 @@ static void emulate_config(struct vcpu *v, const struct mcfg_allocation *a, uint
 		apply_load(v, in, mine ? config_read(bdf, reg, in->size) : ~0ULL);
 		return;
 	}
+	if (mine && command_write(bdf, reg, in, store_value(v, in)))
+		return;
 	if (__atomic_add_fetch(&config_writes_refused, 1, __ATOMIC_RELAXED) <= 8)
 		log_warn("vmm", "config write refused partition=%s bdf=%02x:%02x.%x reg=0x%x",
 			 partition_name(v->part), (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7,

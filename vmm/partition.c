@@ -324,17 +324,29 @@ const char *partition_state_name(uint32_t state)
 	}
 }
 
-void partition_event_push(const struct partition *p)
+static void event_push(const struct hv_partition_event *ev)
 {
 	uint64_t irq = spin_lock_irqsave(&event_lock);
 
 	/* Full: the oldest is dropped, the newest state is what the parent needs. */
 	if (event_tail - event_head == EVENT_QUEUE)
 		event_head++;
-	events[event_tail++ % EVENT_QUEUE] = (struct hv_partition_event){
-		.partition_id = p->id, .state = p->state, .stop_reason = p->stop_reason,
-		.rip = p->stop_rip, .gpa = p->stop_gpa};
+	events[event_tail++ % EVENT_QUEUE] = *ev;
 	spin_unlock_irqrestore(&event_lock, irq);
+}
+
+void partition_event_push(const struct partition *p)
+{
+	event_push(&(struct hv_partition_event){.partition_id = p->id, .state = p->state,
+						.stop_reason = p->stop_reason,
+						.rip = p->stop_rip, .gpa = p->stop_gpa});
+}
+
+void partition_event_push_device(const struct partition *p, uint32_t bdf, uint64_t addr)
+{
+	event_push(&(struct hv_partition_event){.partition_id = p->id, .state = p->state,
+						.quarantined_device = (bdf & 0xffff) + 1,
+						.gpa = addr});
 }
 
 bool partition_event_pop(struct hv_partition_event *ev)

@@ -66,6 +66,7 @@ void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t le
 
 /* Parent notifications (stops, starts); the parent reads them by hypercall. */
 void partition_event_push(const struct partition *p);
+void partition_event_push_device(const struct partition *p, uint32_t bdf, uint64_t addr);
 bool partition_event_pop(struct hv_partition_event *ev);
 
 void partition_fill_status(const struct partition *p, struct hv_partition_status *st);

@@ -16,6 +16,14 @@ static void print_event(const struct hv_partition_event *ev)
 	char name[HV_NAME_LEN + 1];
 
 	partitions_fetch();
+	if (ev->quarantined_device) {
+		unsigned rid = ev->quarantined_device - 1;
+
+		printf("event partition=%s device=%02x:%02x.%x quarantined=yes dma_addr=0x%lx id=%u\n",
+		       partition_name(ev->partition_id, name, sizeof(name)), rid >> 8,
+		       (rid >> 3) & 0x1f, rid & 7, ev->gpa, ev->partition_id);
+		return;
+	}
 	printf("event partition=%s state=%s reason=%s rip=0x%lx gpa=0x%lx id=%u\n",
 	       partition_name(ev->partition_id, name, sizeof(name)), hv_state_name(ev->state),
 	       hv_stop_reason_name(ev->stop_reason), ev->rip, ev->gpa, ev->partition_id);

@@ -52,6 +52,7 @@ int main(const struct hv_guest_boot_info *bi)
 	printf("ready vcpu=0 partition=%.*s memory=%lu\n", HV_NAME_LEN, bi->name, bi->memory_size);
 	list_devices(bi);
 	greet_channels(bi);
+	dma_probe_run(bi);
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),

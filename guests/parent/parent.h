@@ -30,4 +30,7 @@ void partitions_print(void);
 /* events.c: HC_PARTITION_EVENT, printed as `event ...` lines */
 void events_poll(void);
 
+/* dma_probe.c: the dma-probe=<gpa> test aid (command line) */
+void dma_probe_run(const struct hv_guest_boot_info *bi);
+
 #endif

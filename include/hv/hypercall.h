@@ -87,7 +87,11 @@ struct hv_partition_event {
 	uint32_t partition_id;
 	uint32_t state; /* the new state */
 	uint32_t stop_reason;
-	uint32_t reserved;
+	/*
+	 * Nonzero: not a state change but a device of the partition quarantined
+	 * after a DMA fault: bus << 8 | devfn, plus 1; gpa is the faulting address.
+	 */
+	uint32_t quarantined_device;
 	uint64_t rip;
 	uint64_t gpa;
 };

@@ -39,3 +39,49 @@ def test_partitions_refused_without_dma_remapping(machine):
     m = machine(no_iommu=True)
     assert m.wait_exit(timeout=120) == (2, "unsupported")
     assert not records(m, "vmm", "partition started")
+
+
+def created(m, name):
+    return [r.fields for r in records(m, "vmm", "partition created") if r.fields["name"] == name][0]
+
+
+def test_parent_igb_dma_lands_in_parent_memory(machine, tmp_path):
+    trace = tmp_path / "dma.log"
+    m = machine(set={"partition parent.cmdline": "dma-probe=0x3000000"},
+                trace=["vtd_dmar_translate", "vtd_dmar_fault"], trace_log=str(trace))
+    m.wait_for(r"parent: dma-probe gpa=0x3000000 .*command=0x[0-9a-f]*[67]\b", timeout=120)
+    m.wait_for(r"parent: heartbeat n=2\b", timeout=30)
+    hpa = int(created(m, "parent")["hpa"], 16)
+    # QEMU translated the NIC's descriptor fetch (requester 01:00.0) from the
+    # address the parent programmed to the parent's own host memory.
+    found = re.findall(r"vtd_dmar_translate dev 01:00\.00 iova 0x3000000 -> gpa (0x[0-9a-f]+)",
+                       trace.read_text())
+    assert found and int(found[0], 16) == hpa + 0x3000000
+    assert "vtd_dmar_fault" not in trace.read_text()
+    assert not records(m, "iommu", "quarantine")
+
+
+def test_dma_at_the_hypervisors_memory_faults_and_quarantines(machine, tmp_path):
+    first = machine()
+    first.wait_for(RUNNING, timeout=120)
+    canary = [r.fields["hpa"] for r in records(first, "vmm", "canary")][0]
+    first.kill()
+    trace = tmp_path / "dma.log"
+    m = machine(set={"partition parent.cmdline": "dma-probe=%s" % canary},
+                trace=["vtd_dmar_fault", "pci_cfg_write"], trace_log=str(trace))
+    m.wait_for(r"iommu: quarantine bdf=0000:01:00.0 partition=parent reason=0x6", timeout=120)
+    fault = [r.fields for r in records(m, "iommu", "dma fault")][0]
+    assert (fault["sid"], fault["reason"], fault["access"]) == ("01:00.0", "0x6", "read")
+    assert int(fault["addr"], 16) == int(canary, 16)
+    m.wait_for(r"vmm: canary state=intact where=dma-fault", since=0)
+    m.wait_for(r"parent: event partition=parent device=01:00.0 quarantined=yes", timeout=30)
+    # QEMU's side: the fault with the NIC's requester id, then bus mastering cleared.
+    events = trace.read_text()
+    assert re.search(r"vtd_dmar_fault sid 0x100 fault 6 addr %s" % canary, events)
+    after = events[events.index("vtd_dmar_fault"):]
+    commands = [int(v, 16) for v in re.findall(r"pci_cfg_write igb 01:00\.0 @0x4 <- 0x([0-9a-f]+)",
+                                               after)]
+    assert commands and not commands[-1] & 0x4
+    # Everyone keeps running after the quarantine.
+    for name in ("parent", "child1", "child2"):
+        m.wait_for(r"%s: heartbeat n=3\b" % name, timeout=30, since=0)
