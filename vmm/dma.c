@@ -23,6 +23,11 @@ static bool quarantined(uint32_t bdf)
 	return false;
 }
 
+bool dma_device_quarantined(uint32_t bdf)
+{
+	return quarantined(bdf);
+}
+
 static void mark_quarantined(uint32_t bdf)
 {
 	if (quarantined_count < MAX_QUARANTINED)

@@ -10,5 +10,7 @@
 
 /* 0 when remapping is on, or off by the explicit unsafe option. */
 int dma_isolation_setup(const struct config *cfg);
+/* A device quarantined after a DMA fault: its owner can't turn bus mastering on again. */
+bool dma_device_quarantined(uint32_t bdf);
 
 #endif

@@ -13,6 +13,7 @@
 #include "hv/string.h"
 #include "kernel/pci_host.h"
 #include "kernel/platform.h"
+#include "vmm/dma.h"
 #include "vmm/guest_walk.h"
 #include "vmm/partition.h"
 #include "vmm/x86_decode.h"
@@ -125,6 +126,8 @@ static bool command_write(uint32_t bdf, uint16_t reg, const struct x86_insn *in,
 		return false;
 	cmd = pci_cfg_read16(ops, bdf, PCI_COMMAND);
 	cmd = (uint16_t)((cmd & ~OWNER_COMMAND_BITS) | (value & OWNER_COMMAND_BITS));
+	if (dma_device_quarantined(bdf))
+		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
 	pci_cfg_write16(ops, bdf, PCI_COMMAND, cmd); /* Status (RW1C) written as 0 */
 	return true;
 }
