@@ -84,7 +84,8 @@ include $(sort $(wildcard tests/unit/*.mk))
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 define unit_rule
 $(BUILD)/unit/test_$(1): $$(unit-$(1)-srcs) tests/unit/log_capture.c $$(wildcard include/hv/*.h) | $(BUILD)/unit
-	$(CC) $(HOST_CFLAGS) $$(filter %.c,$$^) -o $$@ $(HOST_LDLIBS)
+	@echo "  HOSTCC  $$@"
+	@$(CC) $(HOST_CFLAGS) $$(filter %.c,$$^) -o $$@ $(HOST_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 $(BUILD)/unit:
