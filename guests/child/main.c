@@ -12,6 +12,13 @@
 
 /* prev is the last beat handled: a long behaviour may make beats skip. */
 /* Reports what the peer left in each channel (the parent greets at its start). */
+/*
+ * Doorbells between a partition's own CPUs: vCPU 0 rings vCPU 1 with a
+ * fixed IPI once per heartbeat; the hypervisor checks the destination and
+ * the interrupt reaches vCPU 1's IDT directly.
+ */
+#define DOORBELL_VECTOR 0x40
+
 #define CHANNELS_AT_BEAT 2
 
 static void read_channels(const struct hv_guest_boot_info *bi)
@@ -29,6 +36,8 @@ static void read_channels(const struct hv_guest_boot_info *bi)
 static void on_heartbeat(const struct hv_guest_boot_info *bi, uint64_t beat, uint64_t prev)
 {
 	printf("heartbeat n=%lu\n", beat);
+	if (bi->vcpu_count > 1 && apic_send_ipi(1, DOORBELL_VECTOR) == 0)
+		printf("doorbell sent to=1 n=%lu\n", beat);
 	if (prev < CHANNELS_AT_BEAT && beat >= CHANNELS_AT_BEAT)
 		read_channels(bi);
 	if (prev < SUMMARY_AT_BEAT && beat >= SUMMARY_AT_BEAT)
@@ -61,8 +70,22 @@ int main(const struct hv_guest_boot_info *bi)
 	}
 }
 
+static volatile uint64_t doorbells;
+
+static void on_doorbell(struct trap_frame *frame)
+{
+	(void)frame;
+	doorbells++;
+	printf("doorbell received vcpu=1 n=%lu\n", doorbells);
+	apic_eoi();
+}
+
 void secondary_main(const struct hv_guest_boot_info *bi, unsigned vcpu)
 {
+	if (vcpu == 1) {
+		apic_init();
+		irq_set_handler(DOORBELL_VECTOR, on_doorbell);
+	}
 	printf("ready vcpu=%u partition=%.*s\n", vcpu, HV_NAME_LEN, bi->name);
 	checks_secondary(bi, vcpu);
 	guest_idle();

@@ -218,3 +218,11 @@ def test_channel_is_out_of_reach_of_other_partitions(machine, tmp_path):
     m.wait_for(r"vmm: partition stopped name=child2 reason=npt-violation", timeout=BOOT)
     assert int(stopped(m, "child2")["gpa"], 16) == 0x8000000000
     m.wait_for(r'child1: channel name=c1 peer=parent text="greetings from parent', since=0)
+
+
+def test_doorbell_ipis_between_a_partitions_own_cpus(machine):
+    m = machine(set={"partition child1.cpus": "1,3"})
+    m.wait_for(RUNNING, timeout=BOOT)
+    m.wait_for(r"child1: doorbell sent to=1 n=2\b", timeout=30)
+    m.wait_for(r"cpu3 I child1: doorbell received vcpu=1 n=2\b", timeout=30, since=0)
+    assert not records(m, "vmm", "partition stopped")
