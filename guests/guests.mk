@@ -13,7 +13,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest
 guest-lib-y := crt0.o isr_stubs.o start.o hypercalls.o console.o idt.o apic.o tick.o \
 	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o
 guest-shared-y := string.o format.o errno.o
-guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o
+guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o
 guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
 	hostile_cpu.o
 guest-example-y := main.o

@@ -15,6 +15,7 @@
 #include "kernel/platform.h"
 #include "vmm/dma.h"
 #include "vmm/guest_walk.h"
+#include "vmm/msi_filter.h"
 #include "vmm/partition.h"
 #include "vmm/x86_decode.h"
 
@@ -145,6 +146,8 @@ static void emulate_config(struct vcpu *v, const struct mcfg_allocation *a, uint
 		return;
 	}
 	if (mine && command_write(bdf, reg, in, store_value(v, in)))
+		return;
+	if (mine && msi_filter_write(v->part, bdf, reg, in->size, store_value(v, in)))
 		return;
 	if (__atomic_add_fetch(&config_writes_refused, 1, __ATOMIC_RELAXED) <= 8)
 		log_warn("vmm", "config write refused partition=%s bdf=%02x:%02x.%x reg=0x%x",

@@ -60,6 +60,7 @@ int main(const struct hv_guest_boot_info *bi)
 		return err;
 	}
 	shell_start();
+	msi_probe_run(bi); /* after the timer: interrupts are on from here */
 	for (;;) {
 		seen = tick_wait(seen);
 		events_poll();

@@ -32,5 +32,7 @@ void events_poll(void);
 
 /* dma_probe.c: the dma-probe=<gpa> test aid (command line) */
 void dma_probe_run(const struct hv_guest_boot_info *bi);
+/* msi_probe.c: the msi-probe test aid (command line) */
+void msi_probe_run(const struct hv_guest_boot_info *bi);
 
 #endif

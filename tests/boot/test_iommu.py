@@ -85,3 +85,32 @@ def test_dma_at_the_hypervisors_memory_faults_and_quarantines(machine, tmp_path)
     # Everyone keeps running after the quarantine.
     for name in ("parent", "child1", "child2"):
         m.wait_for(r"%s: heartbeat n=3\b" % name, timeout=30, since=0)
+
+
+def msi_writes(trace_text):
+    return re.findall(r"pci_cfg_write igb 01:00\.0 @0x(5[0-9a-f]) <- 0x([0-9a-f]+)", trace_text)
+
+
+def test_owner_programs_msi_towards_its_own_cpu(machine, tmp_path):
+    trace = tmp_path / "cfg.log"
+    m = machine(set={"partition parent.cmdline": "msi-probe"}, trace=["pci_cfg_write"],
+                trace_log=str(trace))
+    m.wait_for(r"parent: msi-probe cap=0x50 dest=0 ctrl=0x181", timeout=120)
+    assert not records(m, "vmm", "msi write refused")
+    # QEMU saw the MSI address towards APIC 0 and the enable bit.
+    writes = msi_writes(trace.read_text())
+    assert ("54", "fee00000") in writes
+    assert any(reg == "50" and int(v, 16) >> 16 & 1 for reg, v in writes)
+
+
+def test_msi_towards_a_foreign_cpu_is_refused(machine, tmp_path):
+    trace = tmp_path / "cfg.log"
+    m = machine(set={"partition parent.cmdline": "msi-probe=foreign"}, trace=["pci_cfg_write"],
+                trace_log=str(trace))
+    m.wait_for(r"vmm: msi write refused partition=parent bdf=0000:01:00.0 reason=foreign-cpu",
+               timeout=120)
+    m.wait_for(r"parent: msi-probe cap=0x50 dest=1 ctrl=0x180", timeout=30)
+    # The device never had MSI enabled: no write with the enable bit reached it.
+    writes = msi_writes(trace.read_text())
+    assert not any(reg == "50" and int(v, 16) >> 16 & 1 for reg, v in writes)
+    m.wait_for(r"parent: heartbeat n=2\b", timeout=30)
