@@ -35,7 +35,7 @@ enum section {
 static const char *const section_names[] = { "", "hypervisor", "sriov", "partition",
 					     "channel" };
 
-enum value_kind { VALUE_NUMBER, VALUE_BOOL, VALUE_ENUM };
+enum value_kind { VALUE_NUMBER, VALUE_BOOL, VALUE_ENUM, VALUE_BDF };
 
 /* A scalar key of [hypervisor] or [sriov]: the file and the load options set these. */
 struct setting {
@@ -60,6 +60,8 @@ static const struct setting settings[] = {
 	  CONFIG_MEMBER(unsafe_no_iommu) },
 	{ SECTION_HYPERVISOR, "debug_fault", VALUE_ENUM, 0, 0, fault_names,
 	  CONFIG_MEMBER(debug_fault) },
+	{ SECTION_HYPERVISOR, "debug_dma_probe", VALUE_BDF, 0, 0, NULL,
+	  CONFIG_MEMBER(debug_dma_probe) },
 	{ SECTION_SRIOV, "vfs", VALUE_NUMBER, 0, 256, NULL, CONFIG_MEMBER(sriov_vfs) },
 };
 
@@ -205,6 +207,8 @@ static int setting_parse(const struct setting *s, const char *value, uint64_t *o
 		return config_parse_bool(value, out, err);
 	case VALUE_ENUM:
 		return config_parse_enum(value, s->names, out, err);
+	case VALUE_BDF:
+		return config_parse_optional_bdf(value, out, err);
 	}
 	return config_refuse(err, "internal: unknown value kind");
 }

@@ -68,6 +68,11 @@ struct config {
 	uint16_t debug_exit_port; /* 0 = none */
 	bool unsafe_no_iommu;
 	enum config_fault debug_fault;
+	/*
+	 * Test aid: bdf + 1 of an unowned 82576 whose DMA the hypervisor itself
+	 * triggers once partitions run, to show it is blocked; 0 = none.
+	 */
+	uint32_t debug_dma_probe;
 	uint32_t sriov_vfs;
 	uint32_t partition_count;
 	struct config_partition partitions[CONFIG_MAX_PARTITIONS];

@@ -330,6 +330,24 @@ int config_parse_cpus(char *list, uint64_t *mask, struct config_error *err)
 	return ret;
 }
 
+int config_parse_optional_bdf(const char *s, uint64_t *out, struct config_error *err)
+{
+	char copy[24];
+	uint32_t bdf;
+
+	if (!strcmp(s, "none")) {
+		*out = 0;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(copy))
+		return config_refuse(err, "'%.30s' is not a PCI function: [segment:]bus:dev.fn", s);
+	hv_strlcpy(copy, s, sizeof(copy));
+	if (parse_bdf(copy, &bdf, err))
+		return -EINVAL;
+	*out = (uint64_t)bdf + 1;
+	return 0;
+}
+
 int config_parse_devices(char *list, struct config_partition *p, struct config_error *err)
 {
 	struct device_list dl = { .part = p, .err = err };

@@ -31,6 +31,8 @@ int config_parse_bool(const char *s, uint64_t *out, struct config_error *err);
 int config_parse_cpus(char *list, uint64_t *mask, struct config_error *err);
 /* "01:00.0, 0000:02:00.1": appends to p->devices, none twice, at most CONFIG_MAX_DEVICES. */
 int config_parse_devices(char *list, struct config_partition *p, struct config_error *err);
+/* "none" -> 0, a PCI function -> its bdf + 1 (so 00:00.0 is not "none"). */
+int config_parse_optional_bdf(const char *s, uint64_t *out, struct config_error *err);
 /* "a, b": two distinct partition names into c->ends; whether they exist is not checked. */
 int config_parse_channel_ends(char *list, struct config_channel *c, struct config_error *err);
 

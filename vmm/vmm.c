@@ -13,6 +13,7 @@
 #include "vmm/canary.h"
 #include "vmm/channels.h"
 #include "vmm/dma.h"
+#include "vmm/dma_probe.h"
 #include "vmm/partition.h"
 #include "vmm/vcpu_loop.h"
 
@@ -51,5 +52,6 @@ void vmm_run(const struct config *cfg, const struct boot_info *bi)
 	for (unsigned id = 0; id < partition_count(); id++)
 		partition_start(partition_get(id));
 	log_info("vmm", "partitions running count=%u", partition_count());
+	dma_probe_unowned(cfg);
 	cpu_idle();
 }

@@ -114,3 +114,21 @@ def test_msi_towards_a_foreign_cpu_is_refused(machine, tmp_path):
     writes = msi_writes(trace.read_text())
     assert not any(reg == "50" and int(v, 16) >> 16 & 1 for reg, v in writes)
     m.wait_for(r"parent: heartbeat n=2\b", timeout=30)
+
+
+def test_a_device_nobody_owns_cannot_dma(machine, tmp_path):
+    # Two igbs: the parent owns 01:00.0; the hypervisor's own probe drives
+    # the unowned 02:00.0 at the canary page. No root/context entry: refused.
+    trace = tmp_path / "vtd.log"
+    m = machine(nics=2, set={"hypervisor.debug_dma_probe": "02:00.0"},
+                trace=["vtd_dmar_fault"], trace_log=str(trace))
+    probe = m.wait_for(r"vmm: dma probe bdf=0000:02:00\.0 owner=none target=(0x[0-9a-f]+)",
+                       timeout=120)
+    m.wait_for(r"vmm: canary state=intact where=dma-probe", timeout=30)
+    fault = [r.fields for r in records(m, "iommu", "dma fault")][0]
+    assert fault["sid"] == "02:00.0" and fault["reason"] in ("0x1", "0x2")
+    assert int(fault["addr"], 16) == int(probe.group(1), 16)
+    assert re.search(r"vtd_dmar_fault sid 0x200 fault [12] addr %s" % probe.group(1),
+                     trace.read_text())
+    assert not [r for r in records(m, "iommu", "assign") if r.fields["bdf"] == "0000:02:00.0"]
+    m.wait_for(r"child1: heartbeat n=2\b", timeout=30, since=0)

@@ -472,6 +472,25 @@ static void parse_ok(struct config *cfg, const char *text)
 		fail_msg("line %u %s: %s", err.line, err.field, err.message);
 }
 
+static void test_debug_dma_probe(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	parse_ok(&cfg, "version = 1\n[hypervisor]\ndebug_dma_probe = 02:00.0\n");
+	assert_int_equal(cfg.debug_dma_probe, CONFIG_BDF(0, 2, 0, 0) + 1);
+	parse_ok(&cfg, "version = 1\n[hypervisor]\ndebug_dma_probe = 00:00.0\n");
+	assert_int_equal(cfg.debug_dma_probe, 1); /* 00:00.0 is not "none" */
+	parse_ok(&cfg, "version = 1\n[hypervisor]\ndebug_dma_probe = none\n");
+	assert_int_equal(cfg.debug_dma_probe, 0);
+	refused("version = 1\n[hypervisor]\ndebug_dma_probe = 02:20.0\n", 3,
+		"hypervisor.debug_dma_probe", "");
+	refused("version = 1\n[hypervisor]\ndebug_dma_probe = 0000000000000002:00.0\n", 3,
+		"hypervisor.debug_dma_probe", "");
+	assert_int_equal(config_apply_cmdline(&cfg, "hypervisor.debug_dma_probe=01:00.1", NULL), 0);
+	assert_int_equal(cfg.debug_dma_probe, CONFIG_BDF(0, 1, 0, 1) + 1);
+}
+
 static void test_cmdline(void **state)
 {
 	static const char many_options[] = "  sriov.vfs=2\thypervisor.log_level=debug\n"
@@ -684,6 +703,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_debug_dma_probe),
 		cmocka_unit_test(test_crlf_and_no_final_newline),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_value_spellings),
