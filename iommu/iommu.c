@@ -216,3 +216,65 @@ int iommu_enable(void)
 	}
 	return 0;
 }
+
+static bool ir_on;
+
+int iommu_enable_ir(void)
+{
+	for (unsigned i = 0; i < unit_count; i++) {
+		int err = vtd_unit_enable_ir(&units[i]);
+
+		if (err) {
+			log_error("iommu", "interrupt remapping unavailable unit=%u err=%d", i, err);
+			return err;
+		}
+		log_info("iommu", "interrupt remapping on unit=%u eim=%s", i,
+			 units[i].caps->eim ? "yes" : "no");
+	}
+	ir_on = unit_count > 0;
+	return 0;
+}
+
+bool iommu_ir_enabled(void)
+{
+	return ir_on;
+}
+
+/* One IRTE per function: the same index again when the function reprograms. */
+static int irte_index(struct vtd_unit *u, uint16_t rid)
+{
+	for (unsigned i = 0; i < u->irt_used; i++)
+		if ((u->irt[i].hi & VTD_IRTE_HI_SID) == rid)
+			return (int)i;
+	return u->irt_used < 256 ? (int)u->irt_used++ : -ENOSPC;
+}
+
+int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr, uint32_t *data)
+{
+	struct vtd_unit *u = unit_for(bdf);
+	uint16_t rid = PCI_BDF_RID(bdf);
+	struct vtd_irte_params prm = {.vector = vector, .delivery = VTD_DLM_FIXED, .dest = dest,
+				      .svt = VTD_SVT_RID, .sq = VTD_SQ_ALL, .sid = rid};
+	struct vtd_irte e;
+	uint64_t irq;
+	int index, err;
+
+	if (!u || !u->remapping)
+		return -ENOTSUP;
+	prm.x2apic = u->caps->eim;
+	err = vtd_irte_make(&prm, &e);
+	if (err)
+		return err;
+	irq = spin_lock_irqsave(&assign_lock);
+	index = irte_index(u, rid);
+	spin_unlock_irqrestore(&assign_lock, irq);
+	if (index < 0)
+		return index;
+	err = vtd_unit_set_irte(u, (unsigned)index, &e);
+	if (err)
+		return err;
+	vtd_msi_remappable((uint16_t)index, addr, data);
+	log_info("iommu", "msi remapped bdf=" PCI_BDF_FMT " index=%d dest=%u vector=0x%x",
+		 PCI_BDF_ARGS(bdf), index, dest, vector);
+	return 0;
+}

@@ -38,6 +38,15 @@ void iommu_route_faults(unsigned host_cpu, bool nmi);
 int iommu_enable(void);
 /* Called for every DMA fault after it is logged (containment lives in vmm/). */
 void iommu_set_fault_hook(void (*hook)(uint32_t bdf, uint64_t addr, uint8_t reason));
+/* Interrupt remapping on every unit that can: 0, or the first unit's error. */
+int iommu_enable_ir(void);
+bool iommu_ir_enabled(void);
+/*
+ * Routes bdf's MSI to vector on dest (physical APIC id) through an IRTE that
+ * only bdf may use; gives the remappable address/data to program into the
+ * device. -ENOTSUP while interrupt remapping is off.
+ */
+int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr, uint32_t *data);
 /* Polls and reports every unit's fault records (interrupt and NMI paths). */
 void iommu_handle_faults(void);
 

@@ -222,6 +222,59 @@ int vtd_unit_enable(struct vtd_unit *u)
 	return err;
 }
 
+#define IRT_ENTRIES 256 /* one page */
+
+int vtd_unit_enable_ir(struct vtd_unit *u)
+{
+	phys_addr_t pa;
+	uint64_t irta;
+	struct vtd_desc d;
+	int err;
+
+	if (!u->qi || !u->caps->ir)
+		return -ENOTSUP;
+	err = hv_pages_alloc(1, &pa);
+	if (!err)
+		err = vtd_irta_value(pa, IRT_ENTRIES, u->caps->eim, &irta);
+	if (err)
+		return err;
+	u->irt = (struct vtd_irte *)(uintptr_t)pa;
+	wr64(u, VTD_IRTA_REG, irta);
+	err = one_shot(u, VTD_GCMD_SIRTP, VTD_GSTS_IRTPS);
+	if (!err)
+		err = vtd_desc_iec_global(&d);
+	if (!err) {
+		uint64_t irq = spin_lock_irqsave(&u->lock);
+
+		err = submit_and_wait(u, &d, 1);
+		spin_unlock_irqrestore(&u->lock, irq);
+	}
+	if (!err)
+		err = global_command(u, VTD_GCMD_IRE, VTD_GSTS_IRES, true);
+	u->remapping = !err;
+	return err;
+}
+
+int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte *e)
+{
+	struct vtd_desc d;
+	uint64_t irq;
+	int err;
+
+	if (!u->remapping || index >= IRT_ENTRIES)
+		return -EINVAL;
+	vtd_irte_clear(&u->irt[index]);
+	err = vtd_irte_install(&u->irt[index], e);
+	if (!err)
+		err = vtd_desc_iec_index((uint16_t)index, 0, &d);
+	if (err)
+		return err;
+	irq = spin_lock_irqsave(&u->lock);
+	err = submit_and_wait(u, &d, 1);
+	spin_unlock_irqrestore(&u->lock, irq);
+	return err;
+}
+
 static bool drain_one(struct vtd_unit *u, unsigned index,
 		      void (*report)(struct vtd_unit *u, const struct vtd_fault *f))
 {

@@ -9,6 +9,7 @@
 #include "iommu/vtd_caps.h"
 #include "iommu/vtd_fault.h"
 #include "iommu/vtd_inv.h"
+#include "iommu/vtd_irte.h"
 #include "iommu/vtd_tables.h"
 #include "kernel/acpi/dmar.h"
 #include "kernel/spinlock.h"
@@ -26,6 +27,9 @@ struct vtd_unit {
 	uint32_t wait_seq;
 	struct spinlock lock;
 	bool translating;
+	bool remapping; /* interrupt remapping on */
+	struct vtd_irte *irt;
+	unsigned irt_used;
 	uint64_t faults, faults_lost;
 };
 
@@ -35,6 +39,10 @@ int vtd_unit_init(struct vtd_unit *u, unsigned index, const struct dmar_drhd *dr
 /* Fault events as MSI: vector to x2APIC id dest, or an NMI when nmi is set. */
 void vtd_unit_fault_irq(struct vtd_unit *u, uint32_t dest, uint8_t vector, bool nmi);
 int vtd_unit_enable(struct vtd_unit *u);
+/* Interrupt remapping with an empty table (needs QI and ECAP.IR); compatibility format blocked. */
+int vtd_unit_enable_ir(struct vtd_unit *u);
+/* Writes IRTE index (present or not) and invalidates its cache entry. */
+int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte *e);
 
 /* Context cache for one source id, then that domain's IOTLB. Complete on return. */
 int vtd_unit_flush_device(struct vtd_unit *u, uint16_t sid, uint16_t domain_id);

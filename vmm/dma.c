@@ -157,5 +157,9 @@ int dma_isolation_setup(const struct config *cfg)
 	map_rmrrs();
 	iommu_set_fault_hook(quarantine);
 	route_faults();
-	return iommu_enable();
+	err = iommu_enable();
+	/* Without remapping, the MSI filter alone confines device interrupts. */
+	if (!err && iommu_enable_ir())
+		log_warn("iommu", "interrupt remapping off: device MSIs checked by filter only");
+	return err;
 }

@@ -142,7 +142,11 @@ static void emulate_config(struct vcpu *v, const struct mcfg_allocation *a, uint
 	bool mine = owns(v->part, bdf) && (reg & (in->size - 1)) == 0;
 
 	if (!in->write) {
-		apply_load(v, in, mine ? config_read(bdf, reg, in->size) : ~0ULL);
+		uint64_t value = ~0ULL;
+
+		if (mine && !msi_filter_read(bdf, reg, in->size, &value))
+			value = config_read(bdf, reg, in->size);
+		apply_load(v, in, value);
 		return;
 	}
 	if (mine && command_write(bdf, reg, in, store_value(v, in)))

@@ -1,6 +1,7 @@
 /* Checked MSI programming (see msi_filter.h). Layout: PCI spec 6.8.1. */
 #include "vmm/msi_filter.h"
 #include "hv/log.h"
+#include "iommu/iommu.h"
 #include "kernel/pci_host.h"
 
 #define MSI_ADDR_BASE_MASK 0xfff00000u
@@ -15,6 +16,21 @@ struct msi_regs {
 	uint16_t ctrl;
 	uint32_t addr, addr_hi, data;
 };
+
+#define MSI_SHADOWS 16
+
+/*
+ * What the owner programmed, as it reads it back: with interrupt remapping
+ * the device holds a remappable address/data instead, which the owner never
+ * sees (nor needs to).
+ */
+struct msi_shadow {
+	uint32_t bdf;
+	bool used;
+	struct msi_regs regs;
+};
+
+static struct msi_shadow shadows[MSI_SHADOWS];
 
 /* Offsets of the capability's registers; the capability is 10 or 14 bytes (+ masks). */
 struct msi_layout {
@@ -87,6 +103,30 @@ static const char *invalid(const struct partition *p, const struct msi_regs *r)
 	return NULL;
 }
 
+static struct msi_shadow *shadow_of(uint32_t bdf, const struct msi_layout *l)
+{
+	for (unsigned i = 0; i < MSI_SHADOWS; i++)
+		if (shadows[i].used && shadows[i].bdf == bdf)
+			return &shadows[i];
+	for (unsigned i = 0; i < MSI_SHADOWS; i++)
+		if (!shadows[i].used) {
+			shadows[i] = (struct msi_shadow){bdf, true, read_regs(bdf, l)};
+			return &shadows[i];
+		}
+	return NULL;
+}
+
+/* The values the device gets: remappable through an IRTE when remapping is on. */
+static int device_regs(const struct msi_regs *guest, uint32_t bdf, struct msi_regs *dev)
+{
+	*dev = *guest;
+	if (!(guest->ctrl & PCI_MSI_FLAGS_ENABLE) || !iommu_ir_enabled())
+		return 0;
+	dev->addr_hi = 0;
+	return iommu_msi_remap(bdf, MSI_ADDR_DEST(guest->addr), (uint8_t)MSI_DATA_VECTOR(guest->data),
+			       &dev->addr, &dev->data);
+}
+
 static void write_regs(uint32_t bdf, const struct msi_layout *l, const struct msi_regs *r)
 {
 	const struct pci_cfg_ops *ops = pci_host_ops();
@@ -104,8 +144,9 @@ bool msi_filter_write(struct partition *p, uint32_t bdf, uint16_t reg, unsigned 
 		      uint64_t value)
 {
 	const struct pci_function *fn = pci_host_find(bdf);
+	struct msi_shadow *sh;
 	struct msi_layout l;
-	struct msi_regs r;
+	struct msi_regs r, dev;
 	const char *why;
 
 	if (!fn || !fn->caps.msi.offset)
@@ -114,15 +155,51 @@ bool msi_filter_write(struct partition *p, uint32_t bdf, uint16_t reg, unsigned 
 	/* From the capability header on: a dword write covers ID and next (read-only) too. */
 	if (reg < fn->caps.msi.offset || reg >= l.end)
 		return false;
-	r = read_regs(bdf, &l);
+	sh = shadow_of(bdf, &l);
+	if (!sh)
+		return true; /* no room to track it: refused */
+	r = sh->regs;
+	r.ctrl = pci_cfg_read16(pci_host_ops(), bdf, l.ctrl) & ~PCI_MSI_FLAGS_ENABLE;
+	r.ctrl |= sh->regs.ctrl & PCI_MSI_FLAGS_ENABLE;
 	apply(&r, &l, reg, size, value);
 	why = invalid(p, &r);
+	if (!why && device_regs(&r, bdf, &dev))
+		why = "no-interrupt-remapping-entry";
 	if (why) {
 		log_warn("vmm", "msi write refused partition=%s bdf=" PCI_BDF_FMT " reason=%s "
 			 "addr=0x%x data=0x%x ctrl=0x%x", partition_name(p), PCI_BDF_ARGS(bdf), why,
 			 r.addr, r.data, r.ctrl);
 		return true;
 	}
-	write_regs(bdf, &l, &r);
+	sh->regs = r;
+	write_regs(bdf, &l, &dev);
+	return true;
+}
+
+bool msi_filter_read(uint32_t bdf, uint16_t reg, unsigned size, uint64_t *value)
+{
+	const struct pci_function *fn = pci_host_find(bdf);
+	struct msi_shadow *sh;
+	struct msi_layout l;
+	uint64_t v = 0;
+
+	if (!fn || !fn->caps.msi.offset)
+		return false;
+	l = layout(&fn->caps.msi);
+	if (reg < fn->caps.msi.offset || reg >= l.end || !(sh = shadow_of(bdf, &l)))
+		return false;
+	for (unsigned i = 0; i < size; i++) {
+		uint16_t at = (uint16_t)(reg + i);
+		uint8_t byte = pci_cfg_read8(pci_host_ops(), bdf, at);
+
+		if (at >= l.addr && at < l.addr + 4)
+			byte = (uint8_t)(sh->regs.addr >> (8 * (at - l.addr)));
+		else if (l.addr_hi && at >= l.addr_hi && at < l.addr_hi + 4)
+			byte = (uint8_t)(sh->regs.addr_hi >> (8 * (at - l.addr_hi)));
+		else if (at >= l.data && at < l.data + 2)
+			byte = (uint8_t)(sh->regs.data >> (8 * (at - l.data)));
+		v |= (uint64_t)byte << (8 * i);
+	}
+	*value = v;
 	return true;
 }

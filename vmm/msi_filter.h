@@ -17,4 +17,7 @@
 bool msi_filter_write(struct partition *p, uint32_t bdf, uint16_t reg, unsigned size,
 		      uint64_t value);
 
+/* true when reg lies in bdf's MSI capability; *value is what the owner reads there. */
+bool msi_filter_read(uint32_t bdf, uint16_t reg, unsigned size, uint64_t *value);
+
 #endif

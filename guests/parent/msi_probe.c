@@ -71,7 +71,8 @@ void msi_probe_run(const struct hv_guest_boot_info *bi)
 	pci_write32(bdf, msi + 4, 0xfee00000u | dest << 12);
 	pci_write16(bdf, msi + data_off, MSI_VECTOR);
 	pci_write16(bdf, msi + 2, pci_read16(bdf, msi + 2) | MSI_CTRL_ENABLE);
-	printf("msi-probe cap=0x%x dest=%u ctrl=0x%x\n", msi, dest, pci_read16(bdf, msi + 2));
+	printf("msi-probe cap=0x%x dest=%u ctrl=0x%x addr=0x%x data=0x%x\n", msi, dest,
+	       pci_read16(bdf, msi + 2), pci_read32(bdf, msi + 4), pci_read16(bdf, msi + data_off));
 	regs = (volatile uint32_t *)(uintptr_t)bar0;
 	regs[IGB_IMS / 4] = IGB_INT_TXDW;
 	regs[IGB_ICS / 4] = IGB_INT_TXDW; /* the NIC raises the cause: one MSI */

@@ -91,15 +91,29 @@ def msi_writes(trace_text):
     return re.findall(r"pci_cfg_write igb 01:00\.0 @0x(5[0-9a-f]) <- 0x([0-9a-f]+)", trace_text)
 
 
-def test_owner_programs_msi_towards_its_own_cpu(machine, tmp_path):
+def test_owner_msi_goes_through_an_interrupt_remapping_entry(machine, tmp_path):
     trace = tmp_path / "cfg.log"
-    m = machine(set={"partition parent.cmdline": "msi-probe"}, trace=["pci_cfg_write"],
+    m = machine(set={"partition parent.cmdline": "msi-probe"},
+                trace=["pci_cfg_write", "vtd_ir_enable", "vtd_reg_ir_root", "vtd_inv_desc_iec"],
                 trace_log=str(trace))
-    m.wait_for(r"parent: msi-probe cap=0x50 dest=0 ctrl=0x181", timeout=120)
+    probe = m.wait_for(r"parent: msi-probe cap=0x50 dest=0 ctrl=0x181 addr=(0x[0-9a-f]+) "
+                       r"data=(0x[0-9a-f]+)", timeout=120)
+    # The owner reads back what it wrote: a compatibility-format MSI to APIC 0.
+    assert (probe.group(1), probe.group(2)) == ("0xfee00000", "0x50")
+    remap = [r.fields for r in records(m, "iommu", "msi remapped")]
+    assert remap and (remap[0]["bdf"], remap[0]["dest"], remap[0]["vector"]) == \
+        ("0000:01:00.0", "0", "0x50")
     assert not records(m, "vmm", "msi write refused")
-    # QEMU saw the MSI address towards APIC 0 and the enable bit.
-    writes = msi_writes(trace.read_text())
-    assert ("54", "fee00000") in writes
+    events = trace.read_text()
+    # QEMU's side: remapping on with our table, the entry's cache invalidated, and the
+    # device given a remappable address (format bit 4) carrying the entry's handle.
+    assert "vtd_ir_enable enable 1" in events and "vtd_reg_ir_root addr" in events
+    assert "vtd_inv_desc_iec" in events
+    writes = msi_writes(events)
+    addrs = [int(v, 16) for reg, v in writes if reg == "54"]
+    handle = int(remap[0]["index"])
+    assert any(a & 0xfff00000 == 0xfee00000 and a & 0x10 and (a >> 5) & 0x7fff == handle
+               for a in addrs), [hex(a) for a in addrs]
     assert any(reg == "50" and int(v, 16) >> 16 & 1 for reg, v in writes)
 
 
