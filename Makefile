@@ -1,8 +1,11 @@
 # The hypervisor's build. Plain make, per-directory object lists:
 # each directory's objects.mk adds to core-y (the core, freestanding),
-# efi-y (the UEFI loader) or tests/unit/*.mk adds host unit tests.
+# efi-y (the UEFI loader), mb2-y (the Multiboot2 entry) or tests/unit/*.mk
+# adds host unit tests.
 #
-#   make            build build/hv.efi
+#   make            build build/hv.efi, build/hv.elf and the guests
+#   make iso        build/hv.iso: GRUB (BIOS) booting hv.elf by Multiboot2
+#   make image      build/hv-usb.img: a GPT disk whose ESP boots hv.efi
 #   make run        install what is missing, build, boot the default config
 #   make test       install what is missing, unit tests, header check, boot tests
 #   make unit       host unit tests only
@@ -36,15 +39,17 @@ NASMFLAGS := -f elf64 -g -F dwarf -w+all -I kernel/arch/
 
 core-y :=
 efi-y :=
+mb2-y :=
 UNIT_TESTS :=
 include $(sort $(wildcard */objects.mk */*/objects.mk))
 include guests/guests.mk
 
 CORE_OBJS := $(addprefix $(BUILD)/,$(core-y))
 EFI_OBJS := $(addprefix $(BUILD)/,$(efi-y))
+MB2_OBJS := $(addprefix $(BUILD)/,$(mb2-y))
 
-.PHONY: all run test unit boot-test check-headers check-core-standalone setup clean
-all: $(BUILD)/hv.efi
+.PHONY: all run test unit boot-test check-headers check-core-standalone setup clean iso image
+all: $(BUILD)/hv.efi $(BUILD)/hv.elf
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -72,6 +77,24 @@ $(BUILD)/hv.efi: $(BUILD)/hv.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
 		--subsystem=10 $< $@
+
+# The Multiboot2 image: the same core at a fixed physical address (hv.ld),
+# entered from boot/multiboot2/entry.asm. No undefined symbol may remain.
+MB2_LDS := boot/multiboot2/hv.ld
+$(BUILD)/hv.elf: $(MB2_OBJS) $(CORE_OBJS) $(MB2_LDS)
+	$(LD) -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
+		--no-undefined -T $(MB2_LDS) $(filter %.o,$^) -o $@
+
+# Bootable media (tools/mkimage): the configuration, hv.elf or hv.efi and
+# the guests. CONFIG picks the configuration: Bochs's for the ISO (GRUB on
+# BIOS machines and Bochs), the check-mode starting point for the USB disk
+# (UEFI machines: boot it, read the report, then edit EFI/BOOT/hv.cfg).
+ISO_CONFIG ?= configs/bochs.cfg
+IMAGE_CONFIG ?= configs/hardware-example.cfg
+iso: setup all
+	$(PYTHON) tools/mkimage iso --config $(ISO_CONFIG) --output $(BUILD)/hv.iso
+image: setup all
+	$(PYTHON) tools/mkimage usb --config $(IMAGE_CONFIG) --output $(BUILD)/hv-usb.img
 
 # Host unit tests (cmocka). Fragments in tests/unit/*.mk name each test's
 # sources: UNIT_TESTS += foo; unit-foo-srcs := tests/unit/test_foo.c lib/...

@@ -11,11 +11,12 @@ GUEST_NASMFLAGS := -f elf64 -g -F dwarf -w+all
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest.ld
 
 guest-lib-y := crt0.o isr_stubs.o start.o hypercalls.o console.o idt.o apic.o tick.o \
-	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o
+	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o
 guest-shared-y := string.o format.o errno.o
-guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o
+guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o \
+	device_commands.o
 guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
-	hostile_cpu.o
+	hostile_cpu.o vf_user.o
 guest-example-y := main.o
 
 GUEST_PROGRAMS := parent child example

@@ -240,16 +240,46 @@ bool iommu_ir_enabled(void)
 	return ir_on;
 }
 
-/* One IRTE per function: the same index again when the function reprograms. */
-static int irte_index(struct vtd_unit *u, uint16_t rid)
+/* One IRTE per (function, message): the same index when that message is reprogrammed. */
+static int irte_index(struct vtd_unit *u, uint16_t rid, uint16_t msg)
 {
-	for (unsigned i = 0; i < u->irt_used; i++)
-		if ((u->irt[i].hi & VTD_IRTE_HI_SID) == rid)
+	uint32_t key = VTD_IRT_KEY(rid, msg);
+	int free = -ENOSPC;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(u->irt_owner); i++) {
+		if (u->irt_owner[i] == key)
 			return (int)i;
-	return u->irt_used < 256 ? (int)u->irt_used++ : -ENOSPC;
+		if (!u->irt_owner[i] && free < 0)
+			free = (int)i;
+	}
+	if (free >= 0)
+		u->irt_owner[free] = key;
+	return free;
 }
 
-int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr, uint32_t *data)
+int iommu_msi_unmap_all(uint32_t bdf)
+{
+	struct vtd_unit *u = unit_for(bdf);
+	uint16_t rid = PCI_BDF_RID(bdf);
+	int err = 0;
+
+	if (!u || !u->remapping)
+		return 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(u->irt_owner); i++) {
+		uint64_t irq;
+
+		if (!u->irt_owner[i] || ((u->irt_owner[i] >> 11) & 0xffff) != rid)
+			continue;
+		err = vtd_unit_clear_irte(u, i) ?: err;
+		irq = spin_lock_irqsave(&assign_lock);
+		u->irt_owner[i] = 0;
+		spin_unlock_irqrestore(&assign_lock, irq);
+	}
+	return err;
+}
+
+int iommu_msi_remap(uint32_t bdf, uint16_t msg, uint32_t dest, uint8_t vector, uint32_t *addr,
+		    uint32_t *data)
 {
 	struct vtd_unit *u = unit_for(bdf);
 	uint16_t rid = PCI_BDF_RID(bdf);
@@ -266,7 +296,7 @@ int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr,
 	if (err)
 		return err;
 	irq = spin_lock_irqsave(&assign_lock);
-	index = irte_index(u, rid);
+	index = irte_index(u, rid, msg);
 	spin_unlock_irqrestore(&assign_lock, irq);
 	if (index < 0)
 		return index;
@@ -274,7 +304,7 @@ int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr,
 	if (err)
 		return err;
 	vtd_msi_remappable((uint16_t)index, addr, data);
-	log_info("iommu", "msi remapped bdf=" PCI_BDF_FMT " index=%d dest=%u vector=0x%x",
-		 PCI_BDF_ARGS(bdf), index, dest, vector);
+	log_info("iommu", "msi remapped bdf=" PCI_BDF_FMT " message=%u index=%d dest=%u "
+		 "vector=0x%x", PCI_BDF_ARGS(bdf), msg, index, dest, vector);
 	return 0;
 }

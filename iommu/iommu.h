@@ -42,11 +42,15 @@ void iommu_set_fault_hook(void (*hook)(uint32_t bdf, uint64_t addr, uint8_t reas
 int iommu_enable_ir(void);
 bool iommu_ir_enabled(void);
 /*
- * Routes bdf's MSI to vector on dest (physical APIC id) through an IRTE that
- * only bdf may use; gives the remappable address/data to program into the
- * device. -ENOTSUP while interrupt remapping is off.
+ * Routes message msg of bdf (0 for MSI, the table entry for MSI-X) to vector
+ * on dest (physical APIC id) through an IRTE that only bdf may use; gives
+ * the remappable address/data to program into the device. -ENOTSUP while
+ * interrupt remapping is off.
  */
-int iommu_msi_remap(uint32_t bdf, uint32_t dest, uint8_t vector, uint32_t *addr, uint32_t *data);
+int iommu_msi_remap(uint32_t bdf, uint16_t msg, uint32_t dest, uint8_t vector, uint32_t *addr,
+		    uint32_t *data);
+/* Blocks and frees every IRTE of bdf (the function changes hands). */
+int iommu_msi_unmap_all(uint32_t bdf);
 /* Polls and reports every unit's fault records (interrupt and NMI paths). */
 void iommu_handle_faults(void);
 

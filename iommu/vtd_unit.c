@@ -255,24 +255,37 @@ int vtd_unit_enable_ir(struct vtd_unit *u)
 	return err;
 }
 
-int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte *e)
+static int invalidate_irte(struct vtd_unit *u, unsigned index)
 {
 	struct vtd_desc d;
 	uint64_t irq;
-	int err;
+	int err = vtd_desc_iec_index((uint16_t)index, 0, &d);
 
-	if (!u->remapping || index >= IRT_ENTRIES)
-		return -EINVAL;
-	vtd_irte_clear(&u->irt[index]);
-	err = vtd_irte_install(&u->irt[index], e);
-	if (!err)
-		err = vtd_desc_iec_index((uint16_t)index, 0, &d);
 	if (err)
 		return err;
 	irq = spin_lock_irqsave(&u->lock);
 	err = submit_and_wait(u, &d, 1);
 	spin_unlock_irqrestore(&u->lock, irq);
 	return err;
+}
+
+int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte *e)
+{
+	int err;
+
+	if (!u->remapping || index >= IRT_ENTRIES)
+		return -EINVAL;
+	vtd_irte_clear(&u->irt[index]);
+	err = vtd_irte_install(&u->irt[index], e);
+	return err ? err : invalidate_irte(u, index);
+}
+
+int vtd_unit_clear_irte(struct vtd_unit *u, unsigned index)
+{
+	if (!u->remapping || index >= IRT_ENTRIES)
+		return -EINVAL;
+	vtd_irte_clear(&u->irt[index]);
+	return invalidate_irte(u, index);
 }
 
 static bool drain_one(struct vtd_unit *u, unsigned index,

@@ -29,7 +29,7 @@ struct vtd_unit {
 	bool translating;
 	bool remapping; /* interrupt remapping on */
 	struct vtd_irte *irt;
-	unsigned irt_used;
+	uint32_t irt_owner[256]; /* VTD_IRT_KEY(rid, message) of each entry, 0 = free */
 	uint64_t faults, faults_lost;
 };
 
@@ -43,6 +43,11 @@ int vtd_unit_enable(struct vtd_unit *u);
 int vtd_unit_enable_ir(struct vtd_unit *u);
 /* Writes IRTE index (present or not) and invalidates its cache entry. */
 int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte *e);
+/* Marks IRTE index not present (interrupts through it are blocked) and invalidates it. */
+int vtd_unit_clear_irte(struct vtd_unit *u, unsigned index);
+
+/* Who an IRTE belongs to: a function's routing id and which of its messages. */
+#define VTD_IRT_KEY(rid, msg) (BIT(31) | (uint32_t)(rid) << 11 | ((msg) & 0x7ffu))
 
 /* Context cache for one source id, then that domain's IOTLB. Complete on return. */
 int vtd_unit_flush_device(struct vtd_unit *u, uint16_t sid, uint16_t domain_id);

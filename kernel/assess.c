@@ -57,7 +57,8 @@ static void warn_unsafe(void)
 {
 	log_warn("check", "UNSAFE: running WITHOUT DMA remapping (hypervisor.unsafe_no_iommu=yes)");
 	log_warn("check", "UNSAFE: any device can DMA into the hypervisor and every partition");
-	log_warn("check", "UNSAFE: no isolation from devices; never use this outside testing");
+	log_warn("check", "UNSAFE: no isolation from devices; never use this outside testing "
+		 "(partitions that own devices are refused)");
 }
 
 static void assess_iommu(const struct config *cfg, struct assessment *a)
@@ -84,8 +85,10 @@ void assess_machine(const struct config *cfg, struct assessment *a)
 	*a = (struct assessment){0};
 	require(a, p->acpi_ok, "acpi: no valid RSDP/XSDT");
 	require(a, p->have_madt, "acpi: no valid MADT (CPU list)");
-	require(a, p->have_mcfg && pci_host_segment_count() > 0,
-		"pci: no ECAM window (MCFG table)");
+	require(a, pci_host_segment_count() > 0,
+		"pci: no configuration access (no ECAM window in an MCFG table, no ports 0xcf8/0xcfc)");
+	recommend(a, p->have_mcfg, "pci: no ECAM window (MCFG table): extended capabilities "
+		  "(SR-IOV, AER, ARI) out of reach");
 	require(a, percpu_online_count() >= MIN_CPUS,
 		"cpus: at least 2 online CPUs (parent and one child)");
 	recommend(a, percpu_online_count() == p->cpu_count, "cpus: some CPUs did not start");

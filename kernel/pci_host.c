@@ -4,6 +4,7 @@
 #include "hv/log.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/memory.h"
+#include "kernel/pci_legacy.h"
 #include "kernel/platform.h"
 #include "kernel/shutdown.h"
 
@@ -69,10 +70,26 @@ static void ecam_write32(void *ctx, uint32_t bdf, uint16_t off, uint32_t val)
 }
 
 static const struct pci_cfg_ops ecam_ops = {ecam_read32, ecam_write32, NULL};
+static const struct pci_cfg_ops *host_ops = &ecam_ops;
 
 const struct pci_cfg_ops *pci_host_ops(void)
 {
-	return &ecam_ops;
+	return host_ops;
+}
+
+/* Without MCFG (Bochs, old chipsets): segment 0's conventional space through ports. */
+static void use_legacy_access(void)
+{
+	if (!pci_legacy_present()) {
+		log_error("pci", "no ECAM (MCFG) window and no port access at 0xcf8: PCI devices "
+			  "can't be enumerated");
+		return;
+	}
+	log_warn("pci", "no ECAM (MCFG) window: configuration access through ports 0xcf8/0xcfc, "
+		 "extended capabilities (SR-IOV, AER, ARI) out of reach");
+	segments[0].alloc = pci_legacy_window();
+	segment_count = 1;
+	host_ops = pci_legacy_ops();
 }
 
 void pci_host_discover(const struct boot_info *bi)
@@ -87,6 +104,8 @@ void pci_host_discover(const struct boot_info *bi)
 		segments[segment_count].alloc = &p->mcfg.allocations[i];
 		segment_count++;
 	}
+	if (!segment_count)
+		use_legacy_access();
 	for (unsigned i = 0; i < segment_count; i++) {
 		const struct mcfg_allocation *a = segments[i].alloc;
 		phys_addr_t pa;
@@ -95,11 +114,9 @@ void pci_host_discover(const struct boot_info *bi)
 				   &pa))
 			panic("no memory for the PCI topology of segment %u", a->segment);
 		topologies[i] = (struct pci_topology *)(uintptr_t)pa;
-		pci_enumerate(&ecam_ops, a->segment, a->start_bus, a->end_bus, topologies[i]);
-		quiesced += pci_disable_bus_master(&ecam_ops, topologies[i]);
+		pci_enumerate(host_ops, a->segment, a->start_bus, a->end_bus, topologies[i]);
+		quiesced += pci_disable_bus_master(host_ops, topologies[i]);
 	}
-	if (!segment_count)
-		log_error("pci", "no ECAM (MCFG) window: PCI devices can't be enumerated");
 	log_info("pci", "bus mastering off functions_cleared=%u loader_cleared=%u", quiesced,
 		 bi->quiesced_functions);
 }

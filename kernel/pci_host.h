@@ -1,5 +1,6 @@
 /*
- * The machine's PCI as the core sees it: ECAM access over the MCFG windows,
+ * The machine's PCI as the core sees it: ECAM access over the MCFG windows
+ * (ports 0xCF8/0xCFC on segment 0 without any, kernel/pci_legacy.c),
  * the enumerated functions of every segment, and bus mastering turned off
  * on every endpoint until a partition that owns it turns it on again.
  */

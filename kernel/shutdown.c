@@ -48,6 +48,22 @@ void shutdown_stop_self(void)
 	cpu_halt_forever();
 }
 
+/*
+ * Bochs ends the simulation when "Shutdown" is written to port 0x8900 byte
+ * by byte; the port carries no status, so there the verdict is the log line
+ * written just before (tools/bochs-run reads it). Everywhere else the port
+ * is QEMU's isa-debug-exit, which exits with (verdict << 1) | 1.
+ */
+static void leave_machine(enum hv_verdict verdict)
+{
+	if (exit_port == BOCHS_SHUTDOWN_PORT) {
+		for (const char *s = "Shutdown"; *s; s++)
+			outb(exit_port, (uint8_t)*s);
+	} else if (exit_port) {
+		outl(exit_port, verdict);
+	}
+}
+
 void hv_finish(enum hv_verdict verdict)
 {
 	irq_disable();
@@ -56,8 +72,7 @@ void hv_finish(enum hv_verdict verdict)
 		shutdown_stop_self();
 	apic_stop_other_cpus();
 	log_info("hv", "finished verdict=%s", verdict_name(verdict));
-	if (exit_port)
-		outl(exit_port, verdict);
+	leave_machine(verdict);
 	log_info("hv", "all CPUs halted");
 	cpu_halt_forever();
 }

@@ -1,7 +1,9 @@
 /*
  * How the core ends: with a verdict. Under QEMU the verdict leaves through
  * isa-debug-exit (hypervisor.debug_exit_port) so the launcher's exit status
- * carries it; on real hardware every CPU halts and the log says why.
+ * carries it; under Bochs the port is its shutdown port and the launcher
+ * reads the verdict from the log; on real hardware every CPU halts and the
+ * log says why.
  */
 #ifndef KERNEL_SHUTDOWN_H
 #define KERNEL_SHUTDOWN_H
@@ -15,6 +17,9 @@ enum hv_verdict {
 	HV_VERDICT_CONFIG_ERROR = 0x12,
 	HV_VERDICT_PANIC = 0x13,
 };
+
+/* Bochs's shutdown port: hypervisor.debug_exit_port = 0x8900 on Bochs. */
+#define BOCHS_SHUTDOWN_PORT 0x8900
 
 void shutdown_set_exit_port(uint16_t port);
 const char *verdict_name(enum hv_verdict v);

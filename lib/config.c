@@ -62,6 +62,8 @@ static const struct setting settings[] = {
 	  CONFIG_MEMBER(debug_fault) },
 	{ SECTION_HYPERVISOR, "debug_dma_probe", VALUE_BDF, 0, 0, NULL,
 	  CONFIG_MEMBER(debug_dma_probe) },
+	{ SECTION_HYPERVISOR, "dma_fault_threshold", VALUE_NUMBER, 1, 1000, NULL,
+	  CONFIG_MEMBER(dma_fault_threshold) },
 	{ SECTION_SRIOV, "vfs", VALUE_NUMBER, 0, 256, NULL, CONFIG_MEMBER(sriov_vfs) },
 };
 
@@ -246,6 +248,7 @@ void config_defaults(struct config *cfg)
 	cfg->unsafe_no_iommu = false;
 	cfg->debug_fault = CONFIG_FAULT_NONE;
 	cfg->sriov_vfs = 0;
+	cfg->dma_fault_threshold = 1;
 }
 
 /* The field prefix of the current section: "hypervisor", "partition web", "". */

@@ -73,6 +73,8 @@ struct config {
 	 * triggers once partitions run, to show it is blocked; 0 = none.
 	 */
 	uint32_t debug_dma_probe;
+	/* DMA faults a function may cause before it is quarantined (1: the first). */
+	uint32_t dma_fault_threshold;
 	uint32_t sriov_vfs;
 	uint32_t partition_count;
 	struct config_partition partitions[CONFIG_MAX_PARTITIONS];

@@ -2,6 +2,8 @@
 # Installs the Debian packages the build and the tests need, only when missing.
 # Idempotent: a second run with everything present does nothing but check.
 # QEMU comes from bookworm-backports because bookworm's 7.2 has no igb (SR-IOV NIC).
+# GRUB (BIOS platform), xorriso and mtools build build/hv.iso; Bochs boots it
+# (VMX with EPT, no PCIe, no IOMMU); gdisk partitions build/hv-usb.img.
 set -eu
 
 QEMU_MIN_MAJOR=8
@@ -20,6 +22,14 @@ nasm:nasm
 mcopy:mtools
 mkfs.vfat:dosfstools
 pkg-config:pkg-config
+grub-mkrescue:grub-common
+/usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin
+xorriso:xorriso
+sgdisk:gdisk
+bochs:bochs
+/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so:bochs-term
+/usr/share/bochs/BIOS-bochs-latest:bochsbios
+/usr/share/vgabios/vgabios.bin:vgabios
 "
 
 have() {

@@ -2,7 +2,7 @@
 #include "vmm/device_mmio.h"
 #include "hv/errno.h"
 #include "hv/log.h"
-#include "kernel/pci_host.h"
+#include "vmm/pci_dev.h"
 
 #define MMIO_FLAGS (PAGE_READ | PAGE_WRITE | PAGE_CACHE_UC)
 
@@ -11,7 +11,7 @@ struct hole {
 };
 
 /* MSI-X table and PBA of bar index `bar`, page-rounded, as holes in that BAR. */
-static unsigned msix_holes(const struct pci_function *fn, unsigned bar, struct hole h[2])
+static unsigned msix_holes(const struct pci_dev *fn, unsigned bar, struct hole h[2])
 {
 	const struct pci_msix *m = &fn->caps.msix;
 	uint64_t base = fn->bars[bar].base;
@@ -37,7 +37,7 @@ static bool in_hole(uint64_t page, const struct hole *h, unsigned n)
 	return false;
 }
 
-static int map_bar(struct partition *p, const struct pci_function *fn, unsigned bar)
+static int map_bar(struct partition *p, const struct pci_dev *fn, unsigned bar, bool map)
 {
 	const struct pci_bar *b = &fn->bars[bar];
 	struct hole holes[2];
@@ -49,32 +49,39 @@ static int map_bar(struct partition *p, const struct pci_function *fn, unsigned 
 
 		if (in_hole(page, holes, n))
 			continue;
-		err = paging_map(&p->npt, page, page, PAGE_SIZE, MMIO_FLAGS);
+		err = map ? paging_map(&p->npt, page, page, PAGE_SIZE, MMIO_FLAGS)
+			  : paging_unmap(&p->npt, page, PAGE_SIZE);
 		if (err)
 			return err;
 	}
-	log_info("vmm", "device bar mapped partition=%s bdf=" PCI_BDF_FMT " bar=%u base=0x%llx "
-		 "size=0x%llx msix_holes=%u", partition_name(p), PCI_BDF_ARGS(fn->bdf), bar,
+	log_info("vmm", "device bar %s partition=%s bdf=" PCI_BDF_FMT " bar=%u base=0x%llx "
+		 "size=0x%llx msix_holes=%u", map ? "mapped" : "unmapped", partition_name(p), PCI_BDF_ARGS(fn->bdf), bar,
 		 (unsigned long long)b->base, (unsigned long long)b->size, n);
 	return 0;
 }
 
-int device_mmio_map(struct partition *p, uint32_t bdf)
+static int map_bars(struct partition *p, const struct pci_dev *d, bool map)
 {
-	const struct pci_function *fn = pci_host_find(bdf);
-
-	if (!fn)
-		return -ENODEV;
 	for (unsigned bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		const struct pci_bar *b = &fn->bars[bar];
+		const struct pci_bar *b = &d->bars[bar];
 		int err;
 
 		if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) || !b->size_known ||
 		    !b->size || !b->base)
 			continue;
-		err = map_bar(p, fn, bar);
+		err = map_bar(p, d, bar, map);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+int device_mmio_map(struct partition *p, const struct pci_dev *d)
+{
+	return map_bars(p, d, true);
+}
+
+int device_mmio_unmap(struct partition *p, const struct pci_dev *d)
+{
+	return map_bars(p, d, false);
 }

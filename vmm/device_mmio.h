@@ -9,7 +9,10 @@
 #define VMM_DEVICE_MMIO_H
 
 #include "vmm/partition.h"
+#include "vmm/pci_dev.h"
 
-int device_mmio_map(struct partition *p, uint32_t bdf);
+int device_mmio_map(struct partition *p, const struct pci_dev *d);
+/* Removes the mappings; the caller makes p's vCPUs drop cached translations. */
+int device_mmio_unmap(struct partition *p, const struct pci_dev *d);
 
 #endif

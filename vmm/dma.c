@@ -8,66 +8,60 @@
 #include "kernel/pci_host.h"
 #include "vmm/canary.h"
 #include "vmm/device_mmio.h"
+#include "vmm/msix_table.h"
+#include "vmm/notice.h"
 #include "vmm/partition.h"
+#include "vmm/pci_dev.h"
 
-#define MAX_QUARANTINED 32
+#define HOOK_LOCK_SPINS 1000000
 
-static uint32_t quarantined_bdfs[MAX_QUARANTINED];
-static unsigned quarantined_count;
-
-static bool quarantined(uint32_t bdf)
-{
-	for (unsigned i = 0; i < quarantined_count; i++)
-		if (quarantined_bdfs[i] == bdf)
-			return true;
-	return false;
-}
+static uint32_t fault_threshold = 1;
 
 bool dma_device_quarantined(uint32_t bdf)
 {
-	return quarantined(bdf);
-}
+	const struct pci_dev *d = pci_dev_find(bdf);
 
-static void mark_quarantined(uint32_t bdf)
-{
-	if (quarantined_count < MAX_QUARANTINED)
-		quarantined_bdfs[quarantined_count++] = bdf;
+	return d && d->quarantined;
 }
 
 static int refuse(const struct partition *p, uint32_t bdf, int err)
 {
-	log_error("config", "refused field=\"partition %s.devices\" reason=\"%02x:%02x.%x: no DMA "
-		  "remapping for it (err=%d)\"", partition_name(p), (bdf >> 8) & 0xff,
+	log_error("config", "refused field=\"partition %s.devices\" reason=\"%02x:%02x.%x: "
+		  "can't be given to it (err=%d)\"", partition_name(p), (bdf >> 8) & 0xff,
 		  (bdf >> 3) & 0x1f, bdf & 7, err);
 	return err;
 }
 
-static int setup_partition(struct partition *p)
+/* Its registers mapped, its MSI-X table emulated, and (with remapping) its DMA in p's domain. */
+static int give_device(struct partition *p, uint32_t bdf, bool remapping)
 {
-	int err = iommu_domain_create(&p->dma, (uint16_t)(p->id + 1), p->mem_size, p->mem_hpa);
+	struct pci_dev *d;
+	int err = pci_dev_add_owned(p, bdf);
 
-	if (err)
-		return err;
-	for (uint32_t i = 0; i < p->cfg->device_count; i++) {
-		err = iommu_assign(p->cfg->devices[i], &p->dma);
-		if (!err)
-			err = device_mmio_map(p, p->cfg->devices[i]);
+	d = err ? NULL : pci_dev_find(bdf);
+	if (d && remapping) {
+		err = iommu_assign(bdf, &p->dma);
+		d->dma = !err;
+	}
+	if (!err)
+		err = device_mmio_map(p, d);
+	if (!err)
+		err = msix_table_reset(d);
+	return err;
+}
+
+static int setup_partition(struct partition *p, bool remapping)
+{
+	int err = 0;
+
+	if (remapping)
+		err = iommu_domain_create(&p->dma, (uint16_t)(p->id + 1), p->mem_size, p->mem_hpa);
+	for (uint32_t i = 0; !err && i < p->cfg->device_count; i++) {
+		err = give_device(p, p->cfg->devices[i], remapping);
 		if (err)
 			return refuse(p, p->cfg->devices[i], err);
 	}
-	return 0;
-}
-
-static struct partition *owner_of(uint32_t bdf)
-{
-	for (unsigned id = 0; id < partition_count(); id++) {
-		struct partition *p = partition_get(id);
-
-		for (uint32_t i = 0; i < p->cfg->device_count; i++)
-			if (p->cfg->devices[i] == bdf)
-				return p;
-	}
-	return NULL;
+	return err;
 }
 
 /* Firmware-reserved DMA targets (RMRR) stay reachable, 1:1, for the devices that name them. */
@@ -82,16 +76,16 @@ static void map_rmrrs(void)
 			const struct dmar_scope *sc = &rmrr->scopes[s];
 			uint32_t bdf = (uint32_t)rmrr->segment << 16 | sc->start_bus << 8 |
 				       sc->path[0].dev << 3 | sc->path[0].fn;
-			struct partition *p = sc->path_len == 1 ? owner_of(bdf) : NULL;
+			const struct pci_dev *d = sc->path_len == 1 ? pci_dev_find(bdf) : NULL;
 			int err;
 
-			if (!p)
+			if (!d || !d->owner)
 				continue;
-			err = iommu_domain_map_identity(&p->dma, rmrr->base,
+			err = iommu_domain_map_identity(&d->owner->dma, rmrr->base,
 							rmrr->limit - rmrr->base + 1);
 			log_info("iommu", "rmrr base=0x%llx limit=0x%llx partition=%s err=%d",
 				 (unsigned long long)rmrr->base, (unsigned long long)rmrr->limit,
-				 partition_name(p), err);
+				 partition_name(d->owner), err);
 		}
 	}
 }
@@ -108,58 +102,86 @@ static void route_faults(void)
 }
 
 /*
- * A device whose DMA faulted is quarantined at once: bus mastering off, a
- * function-level reset when it has one, and no context entry, so it can't
- * try again; its owner (and the parent, who reads every event) is told.
- * One fault is enough: a partition's driver has no business aiming DMA
- * outside its memory.
+ * Off the bus at once: bus mastering off, a function-level reset when it
+ * has one, and no context entry, so it can't try again. Its owner's driver
+ * aimed DMA outside the owner's memory: that is never a transient.
  */
-static void quarantine(uint32_t bdf, uint64_t addr, uint8_t reason)
+static void quarantine(struct pci_dev *d, uint64_t addr, uint8_t reason)
 {
-	const struct pci_cfg_ops *ops = pci_host_ops();
-	const struct pci_function *fn = pci_host_find(bdf);
-	struct partition *p = owner_of(bdf);
-	bool flr = fn && fn->caps.pcie.offset && fn->caps.pcie.flr;
-
-	if (!p || !fn || quarantined(bdf))
-		return;
-	mark_quarantined(bdf);
-	pci_cfg_write16(ops, bdf, PCI_COMMAND,
-			(uint16_t)(pci_cfg_read16(ops, bdf, PCI_COMMAND) & ~PCI_COMMAND_MASTER));
-	if (flr)
-		pci_cfg_write16_ctl(ops, bdf, (uint16_t)(fn->caps.pcie.offset + PCI_EXP_DEVCTL),
-				    (uint16_t)(pci_cfg_read16(ops, bdf, (uint16_t)(fn->caps.pcie.offset +
-									   PCI_EXP_DEVCTL)) |
-					       PCI_EXP_DEVCTL_BCR_FLR));
-	iommu_unassign(bdf);
+	d->quarantined = true;
+	pci_dev_stop_dma(d, false);
+	iommu_unassign(d->bdf);
+	d->dma = false;
 	log_error("iommu", "quarantine bdf=" PCI_BDF_FMT " partition=%s reason=0x%x addr=0x%llx "
-		  "bus_master=off flr=%s", PCI_BDF_ARGS(bdf), partition_name(p), reason,
-		  (unsigned long long)addr, flr ? "yes" : "no");
+		  "faults=%u bus_master=off flr=%s", PCI_BDF_ARGS(d->bdf), partition_name(d->owner),
+		  reason, (unsigned long long)addr, d->faults, d->caps.pcie.flr ? "yes" : "no");
+	notice_post(d->owner, HV_NOTICE_QUARANTINED, d->bdf, addr, 0);
+	partition_event_push_device(d->owner, d->bdf, addr);
+}
+
+/* Every fault is counted and told to the owner; at the threshold the device goes. */
+static void dma_fault(uint32_t bdf, uint64_t addr, uint8_t reason)
+{
+	struct pci_dev *d;
+
 	canary_check_all("dma-fault");
-	partition_event_push_device(p, bdf, addr);
+	if (!pci_dev_trylock(HOOK_LOCK_SPINS)) {
+		log_error("iommu", "fault not contained bdf=" PCI_BDF_FMT " reason=device-table-busy",
+			  PCI_BDF_ARGS(bdf));
+		return;
+	}
+	d = pci_dev_find(bdf);
+	if (d && d->owner && !d->quarantined) {
+		d->faults++;
+		notice_post(d->owner, HV_NOTICE_DMA_FAULT, bdf, addr, 0);
+		if (d->faults >= fault_threshold)
+			quarantine(d, addr, reason);
+	}
+	pci_dev_unlock();
+}
+
+/*
+ * Without remapping a device's DMA reaches all memory, the hypervisor's
+ * included: the unsafe test mode runs only partitions that own no device.
+ */
+static int refuse_devices_without_remapping(const struct config *cfg)
+{
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct config_partition *p = &cfg->partitions[i];
+
+		if (!p->device_count)
+			continue;
+		log_error("config", "refused field=\"partition %s.devices\" reason=\"no DMA "
+			  "remapping (hypervisor.unsafe_no_iommu): partitions may not own devices\"",
+			  p->name);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int dma_isolation_setup(const struct config *cfg)
 {
 	int err = iommu_init();
+	bool remapping = !err && iommu_unit_count() > 0;
 
-	if (!err && iommu_unit_count() == 0) {
-		if (cfg->unsafe_no_iommu) {
-			log_warn("iommu", "UNSAFE: no DMA remapping: devices can reach all memory");
-			return 0;
-		}
-		return -ENODEV;
+	fault_threshold = cfg->dma_fault_threshold ? cfg->dma_fault_threshold : 1;
+	if (!err && !remapping) {
+		if (!cfg->unsafe_no_iommu)
+			return -ENODEV;
+		log_warn("iommu", "UNSAFE: no DMA remapping: devices can reach all memory");
+		err = refuse_devices_without_remapping(cfg);
 	}
 	for (unsigned id = 0; !err && id < partition_count(); id++)
-		err = setup_partition(partition_get(id));
-	if (err)
+		err = setup_partition(partition_get(id), remapping);
+	if (err || !remapping)
 		return err;
 	map_rmrrs();
-	iommu_set_fault_hook(quarantine);
+	iommu_set_fault_hook(dma_fault);
 	route_faults();
 	err = iommu_enable();
 	/* Without remapping, the MSI filter alone confines device interrupts. */
 	if (!err && iommu_enable_ir())
 		log_warn("iommu", "interrupt remapping off: device MSIs checked by filter only");
+	log_info("iommu", "dma isolation on fault_threshold=%u", fault_threshold);
 	return err;
 }

@@ -1,8 +1,7 @@
 /*
- * Emulated MMIO: today the PCI configuration space (ECAM window) as a
- * partition sees it. A partition reads the configuration of the functions
- * it owns and all-ones for every other one, as if they were absent; its
- * writes are refused (and counted) until device assignment filters them.
+ * Emulated MMIO: the PCI configuration space (ECAM window) as a partition
+ * sees it (vmm/config_space.h), and the MSI-X tables of the functions it
+ * owns (vmm/msix_table.h).
  *
  * Without decode assists the instruction is fetched through the guest's
  * own page tables and decoded here (vmm/x86_decode.c).
@@ -13,18 +12,15 @@
 #include "hv/string.h"
 #include "kernel/pci_host.h"
 #include "kernel/platform.h"
-#include "vmm/dma.h"
+#include "vmm/config_space.h"
 #include "vmm/guest_walk.h"
-#include "vmm/msi_filter.h"
+#include "vmm/msix_table.h"
 #include "vmm/partition.h"
 #include "vmm/x86_decode.h"
 
 #define ECAM_BUS_SHIFT 20
 #define ECAM_FN_SHIFT 12
 #define MAX_INSN 15
-#define OWNER_COMMAND_BITS (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF)
-
-static uint64_t config_writes_refused;
 
 static const struct mcfg_allocation *ecam_window(uint64_t gpa)
 {
@@ -64,31 +60,6 @@ static int fetch(struct vcpu *v, uint8_t *bytes)
 	return -EFAULT;
 }
 
-static bool owns(const struct partition *p, uint32_t bdf)
-{
-	for (uint32_t i = 0; i < p->cfg->device_count; i++)
-		if (p->cfg->devices[i] == bdf)
-			return true;
-	return false;
-}
-
-static uint64_t config_read(uint32_t bdf, uint16_t reg, unsigned size)
-{
-	const struct pci_cfg_ops *ops = pci_host_ops();
-
-	switch (size) {
-	case 1:
-		return pci_cfg_read8(ops, bdf, reg);
-	case 2:
-		return pci_cfg_read16(ops, bdf, reg);
-	case 4:
-		return pci_cfg_read32(ops, bdf, reg);
-	default: /* 8-byte config access: two dwords, as the bus would split it */
-		return pci_cfg_read32(ops, bdf, reg) |
-		       (uint64_t)pci_cfg_read32(ops, bdf, (uint16_t)(reg + 4)) << 32;
-	}
-}
-
 static void apply_load(struct vcpu *v, const struct x86_insn *in, uint64_t value)
 {
 	const struct vcpu_backend *be = vcpu_backend();
@@ -113,60 +84,37 @@ static uint64_t store_value(struct vcpu *v, const struct x86_insn *in)
 	return x86_reg_read(regs, in);
 }
 
-/*
- * The owner may switch memory decoding, bus mastering and INTx on and off:
- * what its driver needs, nothing that moves the device in the address space
- * (BARs) or changes how it interrupts (MSI/MSI-X, routed by the hypervisor).
- */
-static bool command_write(uint32_t bdf, uint16_t reg, const struct x86_insn *in, uint64_t value)
-{
-	const struct pci_cfg_ops *ops = pci_host_ops();
-	uint16_t cmd;
-
-	if (reg != PCI_COMMAND || (in->size != 2 && in->size != 4))
-		return false;
-	cmd = pci_cfg_read16(ops, bdf, PCI_COMMAND);
-	cmd = (uint16_t)((cmd & ~OWNER_COMMAND_BITS) | (value & OWNER_COMMAND_BITS));
-	if (dma_device_quarantined(bdf))
-		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
-	pci_cfg_write16(ops, bdf, PCI_COMMAND, cmd); /* Status (RW1C) written as 0 */
-	return true;
-}
-
 static void emulate_config(struct vcpu *v, const struct mcfg_allocation *a, uint64_t gpa,
 			   const struct x86_insn *in)
 {
 	uint64_t off = gpa - a->base;
 	uint32_t bdf = (uint32_t)a->segment << 16 | (uint32_t)((off >> ECAM_FN_SHIFT) & 0xffff);
 	uint16_t reg = off & 0xfff;
-	bool mine = owns(v->part, bdf) && (reg & (in->size - 1)) == 0;
 
-	if (!in->write) {
-		uint64_t value = ~0ULL;
+	if (in->write)
+		config_space_write(v->part, bdf, reg, in->size, store_value(v, in));
+	else
+		apply_load(v, in, config_space_read(v->part, bdf, reg, in->size));
+}
 
-		if (mine && !msi_filter_read(bdf, reg, in->size, &value))
-			value = config_read(bdf, reg, in->size);
-		apply_load(v, in, value);
-		return;
-	}
-	if (mine && command_write(bdf, reg, in, store_value(v, in)))
-		return;
-	if (mine && msi_filter_write(v->part, bdf, reg, in->size, store_value(v, in)))
-		return;
-	if (__atomic_add_fetch(&config_writes_refused, 1, __ATOMIC_RELAXED) <= 8)
-		log_warn("vmm", "config write refused partition=%s bdf=%02x:%02x.%x reg=0x%x",
-			 partition_name(v->part), (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7,
-			 reg);
+static void emulate_msix(struct vcpu *v, struct pci_dev *d, uint64_t gpa,
+			 const struct x86_insn *in)
+{
+	if (in->write)
+		msix_table_write(d, gpa, in->size, store_value(v, in));
+	else
+		apply_load(v, in, msix_table_read(d, gpa, in->size));
 }
 
 bool exit_mmio(struct vcpu *v, const struct vm_exit *e)
 {
 	const struct mcfg_allocation *a = ecam_window(e->npf.gpa);
+	struct pci_dev *d = a ? NULL : msix_table_lookup(v->part, e->npf.gpa);
 	uint8_t bytes[MAX_INSN];
 	struct x86_insn in;
 	int n;
 
-	if (!a || e->npf.fetch)
+	if ((!a && !d) || e->npf.fetch)
 		return false;
 	n = fetch(v, bytes);
 	if (n <= 0 || x86_decode_mmio(bytes, (size_t)n, &in) || in.write != e->npf.write) {
@@ -176,7 +124,10 @@ bool exit_mmio(struct vcpu *v, const struct vm_exit *e)
 		exit_contain(v, HV_STOP_UNHANDLED_EXIT, e->npf.gpa);
 		return true;
 	}
-	emulate_config(v, a, e->npf.gpa, &in);
+	if (a)
+		emulate_config(v, a, e->npf.gpa, &in);
+	else
+		emulate_msix(v, d, e->npf.gpa, &in);
 	exit_skip_instruction(v, in.length);
 	return true;
 }

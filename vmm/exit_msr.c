@@ -102,7 +102,8 @@ static void write_efer(struct vcpu *v, uint64_t value)
 {
 	uint64_t efer = vcpu_backend()->get_efer(v);
 
-	if ((value & (EFER_SVME | EFER_LME)) != (EFER_SVME | EFER_LME) ||
+	/* SVME (set under SVM, clear under VMX) and LME stay as the backend set them. */
+	if (((value ^ efer) & (EFER_SVME | EFER_LME)) ||
 	    (value & ~(EFER_GUEST_WRITABLE | EFER_SVME | EFER_LME | EFER_LMA))) {
 		forbid(v, "efer", MSR_EFER, value);
 		return;

@@ -12,7 +12,9 @@
 #include "vmm/exits.h"
 #include "vmm/guest_console.h"
 #include "vmm/hypercall_decode.h"
+#include "vmm/notice.h"
 #include "vmm/partition.h"
+#include "vmm/vf_assign.h"
 
 #define X2APIC_IRR_FIRST 0x820
 #define X2APIC_IRR_COUNT 8
@@ -82,6 +84,30 @@ static int64_t do_lifecycle(const struct hc_call *c)
 	}
 }
 
+static int64_t do_notice(struct vcpu *v, const struct hc_call *c)
+{
+	struct hv_notice n;
+
+	if (!notice_take(v->part, &n))
+		return 0;
+	memcpy(guest_buffer(v, c), &n, sizeof(n));
+	return 1;
+}
+
+static int64_t do_device(struct vcpu *v, const struct hc_call *c)
+{
+	switch (c->nr) {
+	case HC_DEVICE_RELEASE:
+		return vf_release(v->part, c->bdf);
+	case HC_VF_ASSIGN:
+		return vf_assign(v->part, c->bdf, partition_get(c->target));
+	case HC_VF_REVOKE:
+		return vf_revoke(v->part, c->bdf);
+	default: /* list */
+		return vf_list(v->part, guest_buffer(v, c), (unsigned)c->count);
+	}
+}
+
 static int64_t perform(struct vcpu *v, const struct hc_call *c)
 {
 	switch (c->nr) {
@@ -101,6 +127,13 @@ static int64_t perform(struct vcpu *v, const struct hc_call *c)
 		return do_list(v, c);
 	case HC_PARTITION_EVENT:
 		return do_event(v, c);
+	case HC_NOTICE:
+		return do_notice(v, c);
+	case HC_DEVICE_RELEASE:
+	case HC_VF_ASSIGN:
+	case HC_VF_REVOKE:
+	case HC_DEVICE_LIST:
+		return do_device(v, c);
 	default:
 		return do_lifecycle(c);
 	}
@@ -143,7 +176,7 @@ void hypercall_handle(struct vcpu *v)
 	result = hc_decode(&caller, nr, args, &call);
 	if (result == 0)
 		result = perform(v, &call);
-	if (result < 0)
+	if (result < 0 && result != -EAGAIN) /* -EAGAIN: in progress, not refused */
 		refused(v, nr, (int)result);
 	be->set_reg(v, GPR_RAX, (uint64_t)result);
 }

@@ -29,6 +29,22 @@ static int target(const struct hc_caller *c, uint64_t id, struct hc_call *out)
 	return 0;
 }
 
+/* Segment 0..0xffff, bus, devfn: anything above 32 bits is not a function. */
+static int device(uint64_t bdf, struct hc_call *out)
+{
+	if (bdf > 0xffffffffULL)
+		return -EINVAL;
+	out->bdf = (uint32_t)bdf;
+	return 0;
+}
+
+static int vf_assign(const struct hc_caller *c, const uint64_t args[HC_ARGS], struct hc_call *out)
+{
+	int err = device(args[0], out);
+
+	return err ? err : target(c, args[1], out);
+}
+
 static bool parent_only(uint64_t nr)
 {
 	return nr >= HC_CONSOLE_READ;
@@ -38,7 +54,7 @@ int hc_decode(const struct hc_caller *c, uint64_t nr, const uint64_t args[HC_ARG
 	      struct hc_call *out)
 {
 	*out = (struct hc_call){.nr = nr};
-	if (nr >= HC_COUNT || (nr > HC_IDLE && nr < HC_CONSOLE_READ))
+	if (nr >= HC_COUNT || (nr > HC_DEVICE_RELEASE && nr < HC_CONSOLE_READ))
 		return -ENOSYS;
 	if (parent_only(nr) && !c->parent)
 		return -EPERM;
@@ -63,8 +79,25 @@ int hc_decode(const struct hc_caller *c, uint64_t nr, const uint64_t args[HC_ARG
 	case HC_PARTITION_EVENT:
 		return buffer(c, args[0], sizeof(struct hv_partition_event),
 			      sizeof(struct hv_partition_event), out);
-	default: /* start, stop, restart */
+	case HC_NOTICE:
+		return buffer(c, args[0], sizeof(struct hv_notice), sizeof(struct hv_notice), out);
+	case HC_DEVICE_RELEASE:
+	case HC_VF_REVOKE:
+		return device(args[0], out);
+	case HC_VF_ASSIGN:
+		return vf_assign(c, args, out);
+	case HC_DEVICE_LIST:
+		if (args[1] == 0 || args[1] > HC_DEVICE_LIST_MAX)
+			return -EINVAL;
+		out->count = args[1];
+		return buffer(c, args[0], args[1] * sizeof(struct hv_device_status),
+			      HC_DEVICE_LIST_MAX * sizeof(struct hv_device_status), out);
+	case HC_PARTITION_START:
+	case HC_PARTITION_STOP:
+	case HC_PARTITION_RESTART:
 		return target(c, args[0], out);
+	default:
+		return -ENOSYS;
 	}
 }
 
@@ -81,6 +114,11 @@ const char *hc_name(uint64_t nr)
 		[HC_PARTITION_STOP] = "partition-stop",
 		[HC_PARTITION_RESTART] = "partition-restart",
 		[HC_PARTITION_EVENT] = "partition-event",
+		[HC_NOTICE] = "notice",
+		[HC_DEVICE_RELEASE] = "device-release",
+		[HC_VF_ASSIGN] = "vf-assign",
+		[HC_VF_REVOKE] = "vf-revoke",
+		[HC_DEVICE_LIST] = "device-list",
 	};
 	return nr < HC_COUNT && names[nr] ? names[nr] : "unknown";
 }

@@ -12,6 +12,7 @@
 #define HC_ARGS 5
 #define HC_IDLE_MAX_US 1000000ULL
 #define HC_LIST_MAX 16
+#define HC_DEVICE_LIST_MAX 48
 
 struct hc_caller {
 	unsigned id;	  /* the calling partition */
@@ -25,7 +26,8 @@ struct hc_call {
 	uint64_t gpa; /* the guest buffer, checked to lie in the caller's memory */
 	uint64_t len; /* its length in bytes */
 	uint64_t count;
-	unsigned target; /* partition id for start/stop/restart */
+	unsigned target; /* partition id for start/stop/restart and VF assignment */
+	uint32_t bdf;	 /* device calls: a well-formed segment:bus:devfn */
 };
 
 /* 0, or -ENOSYS, -EPERM, -EFAULT, -E2BIG, -EINVAL, -ENOENT. */

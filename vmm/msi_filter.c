@@ -86,21 +86,38 @@ static bool owner_cpu(const struct partition *p, uint32_t apic_id)
 	return false;
 }
 
+const char *msi_message_invalid(const struct partition *p, uint32_t addr, uint32_t addr_hi,
+				uint32_t data)
+{
+	if ((addr & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE || addr_hi)
+		return "address-not-an-interrupt";
+	if (addr & (MSI_ADDR_LOGICAL | MSI_ADDR_REDIRECTION))
+		return "logical-or-redirected";
+	if (!owner_cpu(p, MSI_ADDR_DEST(addr)))
+		return "foreign-cpu";
+	if (MSI_DATA_DELIVERY(data) != 0 || MSI_DATA_VECTOR(data) < 32)
+		return "not-fixed-or-low-vector";
+	return NULL;
+}
+
+int msi_message_route(uint32_t bdf, uint16_t msg, uint32_t addr, uint32_t data,
+		      uint32_t *dev_addr, uint32_t *dev_data)
+{
+	*dev_addr = addr;
+	*dev_data = data;
+	if (!iommu_ir_enabled())
+		return 0;
+	return iommu_msi_remap(bdf, msg, MSI_ADDR_DEST(addr), (uint8_t)MSI_DATA_VECTOR(data),
+			       dev_addr, dev_data);
+}
+
 static const char *invalid(const struct partition *p, const struct msi_regs *r)
 {
 	if (!(r->ctrl & PCI_MSI_FLAGS_ENABLE))
 		return NULL; /* disabled: anything may be staged */
-	if ((r->addr & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE || r->addr_hi)
-		return "address-not-an-interrupt";
-	if (r->addr & (MSI_ADDR_LOGICAL | MSI_ADDR_REDIRECTION))
-		return "logical-or-redirected";
-	if (!owner_cpu(p, MSI_ADDR_DEST(r->addr)))
-		return "foreign-cpu";
-	if (MSI_DATA_DELIVERY(r->data) != 0 || MSI_DATA_VECTOR(r->data) < 32)
-		return "not-fixed-or-low-vector";
 	if (r->ctrl & PCI_MSI_FLAGS_MME)
 		return "multiple-messages";
-	return NULL;
+	return msi_message_invalid(p, r->addr, r->addr_hi, r->data);
 }
 
 static struct msi_shadow *shadow_of(uint32_t bdf, const struct msi_layout *l)
@@ -120,11 +137,10 @@ static struct msi_shadow *shadow_of(uint32_t bdf, const struct msi_layout *l)
 static int device_regs(const struct msi_regs *guest, uint32_t bdf, struct msi_regs *dev)
 {
 	*dev = *guest;
-	if (!(guest->ctrl & PCI_MSI_FLAGS_ENABLE) || !iommu_ir_enabled())
+	if (!(guest->ctrl & PCI_MSI_FLAGS_ENABLE))
 		return 0;
 	dev->addr_hi = 0;
-	return iommu_msi_remap(bdf, MSI_ADDR_DEST(guest->addr), (uint8_t)MSI_DATA_VECTOR(guest->data),
-			       &dev->addr, &dev->data);
+	return msi_message_route(bdf, 0, guest->addr, guest->data, &dev->addr, &dev->data);
 }
 
 static void write_regs(uint32_t bdf, const struct msi_layout *l, const struct msi_regs *r)

@@ -17,6 +17,20 @@
 bool msi_filter_write(struct partition *p, uint32_t bdf, uint16_t reg, unsigned size,
 		      uint64_t value);
 
+/*
+ * Why a message (address, upper address, data) can't be let through for p:
+ * not an interrupt, logical or redirectable, a CPU p doesn't have, not fixed
+ * delivery, or a vector below 32. NULL when it may.
+ */
+const char *msi_message_invalid(const struct partition *p, uint32_t addr, uint32_t addr_hi,
+				uint32_t data);
+/*
+ * The address/data the device gets for a valid message msg of bdf: an IRTE's
+ * remappable form when interrupt remapping is on, else the message itself.
+ */
+int msi_message_route(uint32_t bdf, uint16_t msg, uint32_t addr, uint32_t data,
+		      uint32_t *dev_addr, uint32_t *dev_data);
+
 /* true when reg lies in bdf's MSI capability; *value is what the owner reads there. */
 bool msi_filter_read(uint32_t bdf, uint16_t reg, unsigned size, uint64_t *value);
 

@@ -75,7 +75,8 @@ static int create_memory(struct partition *p)
 		return refuse(p->cfg, "memory_mb", "at least 8 and a multiple of 2");
 	if (ram_pages_alloc(pages, (2 * MiB) / PAGE_SIZE, &p->mem_hpa))
 		return refuse(p->cfg, "memory_mb", "does not fit the free memory");
-	err = paging_init(&p->npt, &paging_format_npt, 4, PAGING_LEAF_2M, memory_table_mm());
+	err = paging_init(&p->npt, vcpu_backend()->nested_format, 4, PAGING_LEAF_2M,
+			  memory_table_mm());
 	if (!err)
 		err = paging_map(&p->npt, 0, p->mem_hpa, p->mem_size,
 				 PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_CACHE_WB);

@@ -17,6 +17,7 @@
 #include "vmm/vcpu.h"
 
 #define PARTITION_CONSOLE_LINE 240
+#define PARTITION_NOTICES 16
 
 struct partition {
 	unsigned id;
@@ -28,6 +29,7 @@ struct partition {
 	phys_addr_t mem_hpa;
 	uint64_t mem_size;
 	struct paging npt;
+	volatile uint32_t npt_gen; /* bumped when mappings are removed (vmm/vcpu_loop.h) */
 	struct iommu_domain dma; /* the same guest-physical map, for its devices */
 
 	struct spinlock lock; /* state changes, console line */
@@ -41,6 +43,12 @@ struct partition {
 
 	unsigned channel_count;
 	struct hv_guest_channel channels[HV_GUEST_MAX_CHANNELS];
+
+	/* Notices about its own devices (vmm/notice.h), oldest dropped when full. */
+	struct spinlock notice_lock;
+	struct hv_notice notices[PARTITION_NOTICES];
+	unsigned notice_head, notice_tail;
+	uint64_t notices_dropped;
 
 	char console[PARTITION_CONSOLE_LINE + 1];
 	size_t console_len;

@@ -16,6 +16,7 @@
 #include "hv/string.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/memory.h"
+#include "kernel/mm/paging.h"
 #include "kernel/percpu.h"
 #include "vmm/svm_vmcb.h"
 
@@ -360,8 +361,14 @@ static void svm_inject_ud(struct vcpu *v)
 	inject_exception(v, 6, false);
 }
 
+static void svm_flush_tlb(struct vcpu *v)
+{
+	state(v)->flush_tlb = true;
+}
+
 const struct vcpu_backend svm_backend = {
 	.name = "svm",
+	.nested_format = &paging_format_npt,
 	.cpu_enable = svm_cpu_enable,
 	.create = svm_create,
 	.reset = svm_reset,
@@ -376,4 +383,5 @@ const struct vcpu_backend svm_backend = {
 	.set_efer = svm_set_efer,
 	.inject_gp = svm_inject_gp,
 	.inject_ud = svm_inject_ud,
+	.flush_tlb = svm_flush_tlb,
 };

@@ -1,9 +1,10 @@
 /*
  * The vCPU contract: what generic code (partitions, exit handlers,
  * hypercalls) needs from a hardware virtualization backend, and what the
- * backends share. SVM with nested paging implements it today (vmm/svm.c);
- * VMX with EPT will implement the same ops. The backend is chosen once at
- * boot from CPUID (vcpu_backend_select), never with #ifdef.
+ * backends share. AMD SVM with nested paging (vmm/svm.c) and Intel VMX with
+ * EPT (vmm/vmx.c) implement the same ops. The backend is chosen once at
+ * boot from the processor's capabilities (vcpu_backend_select), never with
+ * #ifdef.
  */
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
@@ -12,6 +13,8 @@
 #include "hv/types.h"
 
 struct partition;
+struct paging_format;
+struct virt_caps;
 
 /* General-purpose registers in encoding order (rax = 0 ... r15 = 15). */
 enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -73,6 +76,7 @@ struct vcpu {
 	void *backend;		  /* VMCB or VMCS state */
 	volatile uint32_t request;
 	volatile bool parked;
+	volatile uint32_t npt_gen; /* the partition's nested-table generation it runs with */
 	uint64_t start_rip, start_rsp, start_rdi, start_rsi;
 };
 
@@ -86,6 +90,8 @@ struct vcpu_start_state {
 
 struct vcpu_backend {
 	const char *name;
+	/* Entry format of the nested tables partitions are built with (NPT or EPT). */
+	const struct paging_format *nested_format;
 	/* On each physical CPU before its first guest (EFER.SVME, host save area). */
 	int (*cpu_enable)(void);
 	int (*create)(struct vcpu *v);
@@ -103,6 +109,8 @@ struct vcpu_backend {
 	void (*set_efer)(struct vcpu *v, uint64_t efer);
 	void (*inject_gp)(struct vcpu *v);
 	void (*inject_ud)(struct vcpu *v);
+	/* The next entry drops every cached guest and nested translation of v. */
+	void (*flush_tlb)(struct vcpu *v);
 };
 
 /* The backend this machine uses; NULL when it has no usable virtualization. */
@@ -110,5 +118,12 @@ const struct vcpu_backend *vcpu_backend(void);
 void vcpu_backend_select(void);
 
 extern const struct vcpu_backend svm_backend;
+extern const struct vcpu_backend vmx_backend;
+
+/*
+ * Decides the VMX controls from the capability MSRs; 0 if VMX can run
+ * partitions here, else -ENOTSUP after a log line naming what is missing.
+ */
+int vmx_backend_prepare(const struct virt_caps *caps);
 
 #endif

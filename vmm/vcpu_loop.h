@@ -10,5 +10,12 @@
 void vcpu_loop(void *vcpu) __noreturn;
 /* Sets the request and kicks the vCPU's CPU if it isn't this one. */
 void vcpu_request(struct vcpu *v, enum vcpu_request req);
+/*
+ * After nested mappings of p were removed: every vCPU of p drops its cached
+ * translations before it runs guest code again. Returns once each has (or
+ * is parked, and will before it enters), -ETIMEDOUT if one didn't in time.
+ */
+struct partition;
+int vcpu_loop_unmapped(struct partition *p);
 
 #endif

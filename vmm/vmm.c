@@ -24,10 +24,15 @@ const struct vcpu_backend *vcpu_backend(void)
 	return backend;
 }
 
+/* The processor's own kind: SVM with NPT on AMD, VMX with EPT on Intel. */
 void vcpu_backend_select(void)
 {
-	if (platform_get()->virt.kind == VIRT_SVM && platform_get()->virt.npt)
+	const struct virt_caps *caps = &platform_get()->virt;
+
+	if (caps->kind == VIRT_SVM && caps->npt)
 		backend = &svm_backend;
+	else if (caps->kind == VIRT_VMX && !vmx_backend_prepare(caps))
+		backend = &vmx_backend;
 	log_info("vmm", "backend=%s", backend ? backend->name : "none");
 }
 

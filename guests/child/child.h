@@ -16,6 +16,10 @@
 void checks_run(const struct hv_guest_boot_info *bi);
 void checks_secondary(const struct hv_guest_boot_info *bi, unsigned vcpu);
 
+/* vf_user.c: device notices, and an offered VF's plumbing */
+void vf_user_start(const struct hv_guest_boot_info *bi);
+void vf_user_poll(void);
+
 /* hostile.c: picks the behaviour named by hostile=... and runs it */
 void hostile_run(const struct hv_guest_boot_info *bi);
 

@@ -54,6 +54,7 @@ int main(const struct hv_guest_boot_info *bi)
 	printf("ready vcpu=0 partition=%.*s memory=%lu vcpus=%u cmdline=\"%.*s\"\n", HV_NAME_LEN,
 	       bi->name, bi->memory_size, bi->vcpu_count, HV_GUEST_CMDLINE_LEN, bi->cmdline);
 	checks_run(bi);
+	vf_user_start(bi);
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),
@@ -63,6 +64,7 @@ int main(const struct hv_guest_boot_info *bi)
 	}
 	for (;;) {
 		seen = tick_wait(seen);
+		vf_user_poll();
 		if (seen / TICK_HZ > beats) {
 			on_heartbeat(bi, seen / TICK_HZ, beats);
 			beats = seen / TICK_HZ;

@@ -62,6 +62,7 @@ static const struct command commands[] = {
     {"start", "start <name>         start a stopped partition", cmd_start},
     {"stop", "stop <name>          stop a partition", cmd_stop},
     {"restart", "restart <name>       stop, reload its image, start", cmd_restart},
+    {"dev", "dev list|assign <bdf> <name>|revoke <bdf>  devices and VF assignment", cmd_dev},
 };
 
 static void cmd_help(const char *arg)

@@ -29,10 +29,19 @@ static void print_event(const struct hv_partition_event *ev)
 	       hv_stop_reason_name(ev->stop_reason), ev->rip, ev->gpa, ev->partition_id);
 }
 
+static void print_notice(const struct hv_notice *n)
+{
+	char bdf[12];
+
+	printf("notice kind=%s device=%s addr=0x%lx\n", notice_kind_name(n->kind),
+	       bdf_format(n->bdf, bdf, sizeof(bdf)), n->addr);
+}
+
 void events_poll(void)
 {
 	struct hv_partition_event ev;
 
+	notices_poll(print_notice);
 	for (unsigned i = 0; i < EVENTS_PER_TICK; i++) {
 		long n = hc_partition_event(&ev);
 

@@ -53,6 +53,7 @@ int main(const struct hv_guest_boot_info *bi)
 	list_devices(bi);
 	greet_channels(bi);
 	dma_probe_run(bi);
+	notices_enable();
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),

@@ -27,6 +27,9 @@ int partition_find(const char *name, uint32_t *id);
 const char *partition_name(uint32_t id, char *buf, size_t size);
 void partitions_print(void);
 
+/* device_commands.c: `dev list|assign|revoke` */
+void cmd_dev(const char *arg);
+
 /* events.c: HC_PARTITION_EVENT, printed as `event ...` lines */
 void events_poll(void);
 

@@ -20,6 +20,8 @@ enum hv_hypercall {
 	HC_CONSOLE_WRITE = 1,	   /* (gpa buf, len <= HC_CONSOLE_MAX) -> len */
 	HC_PARTITION_SELF = 2,	   /* (gpa struct hv_partition_status *) -> 0 */
 	HC_IDLE = 3,		   /* (max_us) -> 0: wait for an interrupt or max_us */
+	HC_NOTICE = 4,		   /* (gpa struct hv_notice *) -> 1 notice, 0 none */
+	HC_DEVICE_RELEASE = 5,	   /* (bdf) -> 0: lets go of a device being revoked */
 	/* Parent only: -EPERM from a child */
 	HC_CONSOLE_READ = 16,	   /* (gpa buf, len) -> bytes read, 0 if none waiting */
 	HC_PARTITION_LIST = 17,	   /* (gpa struct hv_partition_status[], max) -> count */
@@ -27,6 +29,9 @@ enum hv_hypercall {
 	HC_PARTITION_STOP = 19,	   /* (id) -> 0 */
 	HC_PARTITION_RESTART = 20, /* (id) -> 0: stop, reload the image, start */
 	HC_PARTITION_EVENT = 21,   /* (gpa struct hv_partition_event *) -> 1 event, 0 none */
+	HC_VF_ASSIGN = 22,	   /* (vf bdf, partition id) -> 0 */
+	HC_VF_REVOKE = 23,	   /* (vf bdf) -> 0 back with the parent, -EAGAIN still waiting */
+	HC_DEVICE_LIST = 24,	   /* (gpa struct hv_device_status[], max) -> count */
 	HC_COUNT
 };
 
@@ -94,6 +99,51 @@ struct hv_partition_event {
 	uint32_t quarantined_device;
 	uint64_t rip;
 	uint64_t gpa;
+};
+
+/*
+ * What the hypervisor tells a partition about its own devices (HC_NOTICE).
+ * bdf is segment << 16 | bus << 8 | devfn.
+ */
+/*
+ * When it queues a notice, the hypervisor sends this fixed interrupt to the
+ * partition's vCPU 0 (interrupts pass through: it arrives in the guest's
+ * IDT). The guest then drains its notices with HC_NOTICE.
+ */
+#define HV_NOTICE_VECTOR 0xf1
+
+enum hv_notice_kind {
+	HV_NOTICE_DEVICE_OFFERED = 1,  /* a VF is now yours: config space and BARs reachable */
+	HV_NOTICE_DEVICE_REVOKING = 2, /* stop using it and HC_DEVICE_RELEASE it; deadline_us */
+	HV_NOTICE_DEVICE_REVOKED = 3,  /* gone (released, or taken at the deadline) */
+	HV_NOTICE_DMA_FAULT = 4,       /* your device's DMA faulted at addr */
+	HV_NOTICE_QUARANTINED = 5,     /* your device is off the bus after DMA faults */
+};
+
+struct hv_notice {
+	uint32_t kind; /* enum hv_notice_kind */
+	uint32_t bdf;
+	uint64_t addr;	      /* DMA faults: the guest-physical address */
+	uint64_t deadline_us; /* revocation: microseconds left to release */
+};
+
+enum hv_device_state {
+	HV_DEVICE_OWNED = 0,	/* owned from the configuration */
+	HV_DEVICE_VF_HELD = 1,	/* a VF with its PF's owner, not assigned */
+	HV_DEVICE_VF_ASSIGNED = 2,
+	HV_DEVICE_VF_REVOKING = 3,
+};
+
+struct hv_device_status {
+	uint32_t bdf;
+	uint16_t vendor, device;
+	uint32_t state; /* enum hv_device_state */
+	uint32_t owner; /* partition id */
+	uint32_t pf_bdf; /* VFs: their PF */
+	uint32_t vf_index;
+	uint32_t dma_faults;
+	uint32_t quarantined;
+	uint64_t bar0, bar0_size;
 };
 
 #endif

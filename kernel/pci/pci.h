@@ -237,6 +237,18 @@ struct pci_caps {
  */
 int pci_caps_parse(const struct pci_cfg_ops *ops, uint32_t bdf, struct pci_caps *caps);
 
+/* --- bridge windows (pci_bridge.c) --- */
+
+struct pci_window {
+	uint64_t first, last; /* inclusive */
+};
+
+/* The memory and prefetchable windows bridge forwards that are on: 0, 1 or 2. */
+unsigned pci_bridge_windows(const struct pci_cfg_ops *ops, uint32_t bridge,
+			    struct pci_window w[2]);
+/* Whether [base, base + size) lies whole inside one of the windows. */
+bool pci_range_in_windows(const struct pci_window *w, unsigned n, uint64_t base, uint64_t size);
+
 /* --- enumeration (pci_enum.c) --- */
 
 #define PCI_MAX_FUNCTIONS    256

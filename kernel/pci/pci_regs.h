@@ -129,6 +129,13 @@ _Static_assert(offsetof(struct pci_type1_header, secondary_bus) == 0x19, "second
 #define PCI_SECONDARY_BUS   offsetof(struct pci_type1_header, secondary_bus)
 #define PCI_SUBORDINATE_BUS offsetof(struct pci_type1_header, subordinate_bus)
 #define PCI_SEC_STATUS	    offsetof(struct pci_type1_header, secondary_status)
+#define PCI_MEMORY_BASE	    offsetof(struct pci_type1_header, memory_base)
+#define PCI_MEMORY_LIMIT    offsetof(struct pci_type1_header, memory_limit)
+#define PCI_PREF_MEMORY_BASE  offsetof(struct pci_type1_header, pref_memory_base)
+#define PCI_PREF_MEMORY_LIMIT offsetof(struct pci_type1_header, pref_memory_limit)
+#define PCI_PREF_BASE_UPPER32 offsetof(struct pci_type1_header, pref_base_upper)
+#define PCI_PREF_LIMIT_UPPER32 offsetof(struct pci_type1_header, pref_limit_upper)
+#define PCI_PREF_RANGE_64     0x1u /* 64-bit prefetchable window */
 
 /* Standard capability header: Capability ID, Next Capability Pointer. */
 struct pci_cap_header {

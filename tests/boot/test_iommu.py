@@ -75,6 +75,9 @@ def test_dma_at_the_hypervisors_memory_faults_and_quarantines(machine, tmp_path)
     assert int(fault["addr"], 16) == int(canary, 16)
     m.wait_for(r"vmm: canary state=intact where=dma-fault", since=0)
     m.wait_for(r"parent: event partition=parent device=01:00.0 quarantined=yes", timeout=30)
+    # The owner is told on its own queue too: the fault, then the quarantine.
+    m.wait_for(r"parent: notice kind=dma-fault device=01:00.0 addr=%s" % canary, since=0)
+    m.wait_for(r"parent: notice kind=quarantined device=01:00.0", since=0)
     # QEMU's side: the fault with the NIC's requester id, then bus mastering cleared.
     events = trace.read_text()
     assert re.search(r"vtd_dmar_fault sid 0x100 fault 6 addr %s" % canary, events)
@@ -85,6 +88,27 @@ def test_dma_at_the_hypervisors_memory_faults_and_quarantines(machine, tmp_path)
     # Everyone keeps running after the quarantine.
     for name in ("parent", "child1", "child2"):
         m.wait_for(r"%s: heartbeat n=3\b" % name, timeout=30, since=0)
+
+
+def test_faults_below_the_threshold_are_counted_and_told_not_quarantined(machine, tmp_path):
+    first = machine()
+    first.wait_for(RUNNING, timeout=120)
+    canary = [r.fields["hpa"] for r in records(first, "vmm", "canary")][0]
+    first.kill()
+    trace = tmp_path / "dma.log"
+    m = machine(set={"partition parent.cmdline": "dma-probe=%s" % canary,
+                     "hypervisor.dma_fault_threshold": "2"},
+                trace=["vtd_dmar_fault"], trace_log=str(trace))
+    m.wait_for(r"iommu: dma isolation on fault_threshold=2", timeout=120)
+    m.wait_for(r"parent: notice kind=dma-fault device=01:00.0 addr=%s" % canary, timeout=60)
+    assert re.search(r"vtd_dmar_fault sid 0x100 fault 6 addr %s" % canary, trace.read_text())
+    for name in ("parent", "child1", "child2"):
+        m.wait_for(r"%s: heartbeat n=3\b" % name, timeout=30, since=0)
+    faults = len(re.findall(r"vtd_dmar_fault sid 0x100", trace.read_text()))
+    quarantined = records(m, "iommu", "quarantine")
+    # One fault recorded by QEMU: under the threshold, so the device stays.
+    assert (faults >= 2) == bool(quarantined)
+    m.wait_for(r"vmm: canary state=intact where=dma-fault", since=0)
 
 
 def msi_writes(trace_text):

@@ -31,13 +31,45 @@ static void test_unknown_numbers(void **state)
 	struct hc_call out;
 
 	(void)state;
-	for (uint64_t nr = HC_IDLE + 1; nr < HC_CONSOLE_READ; nr++)
+	for (uint64_t nr = HC_DEVICE_RELEASE + 1; nr < HC_CONSOLE_READ; nr++)
 		assert_int_equal(call(&parent, nr, 0, 0, &out), -ENOSYS);
 	assert_int_equal(call(&parent, HC_COUNT, 0, 0, &out), -ENOSYS);
 	assert_int_equal(call(&parent, UINT64_MAX, 0, 0, &out), -ENOSYS);
 	assert_int_equal(call(&child, 1ULL << 63, 0, 0, &out), -ENOSYS);
 	assert_string_equal(hc_name(UINT64_MAX), "unknown");
 	assert_string_equal(hc_name(HC_CONSOLE_WRITE), "console-write");
+}
+
+static void test_device_calls(void **state)
+{
+	struct hc_call out;
+
+	(void)state;
+	/* Any partition: notices and release. */
+	assert_int_equal(call(&child, HC_NOTICE, 0x2000, 0, &out), 0);
+	assert_int_equal(out.len, sizeof(struct hv_notice));
+	assert_int_equal(call(&child, HC_NOTICE, MEM - 8, 0, &out), -EFAULT);
+	assert_int_equal(call(&child, HC_DEVICE_RELEASE, 0x180, 0, &out), 0);
+	assert_int_equal(out.bdf, 0x180);
+	assert_int_equal(call(&child, HC_DEVICE_RELEASE, 1ULL << 32, 0, &out), -EINVAL);
+	/* Parent only: assignment, revocation, listing. */
+	assert_int_equal(call(&child, HC_VF_ASSIGN, 0x180, 2, &out), -EPERM);
+	assert_int_equal(call(&child, HC_VF_REVOKE, 0x180, 0, &out), -EPERM);
+	assert_int_equal(call(&child, HC_DEVICE_LIST, 0x2000, 4, &out), -EPERM);
+	assert_int_equal(call(&parent, HC_VF_ASSIGN, 0x180, 1, &out), 0);
+	assert_int_equal(out.bdf, 0x180);
+	assert_int_equal(out.target, 1);
+	assert_int_equal(call(&parent, HC_VF_ASSIGN, 0x180, 0, &out), -EINVAL); /* itself */
+	assert_int_equal(call(&parent, HC_VF_ASSIGN, 0x180, 99, &out), -ENOENT);
+	assert_int_equal(call(&parent, HC_VF_ASSIGN, UINT64_MAX, 1, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_VF_REVOKE, UINT64_MAX, 0, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_DEVICE_LIST, 0x2000, 0, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_DEVICE_LIST, 0x2000, HC_DEVICE_LIST_MAX + 1, &out),
+			 -EINVAL);
+	assert_int_equal(call(&parent, HC_DEVICE_LIST, MEM - 16, 2, &out), -EFAULT);
+	assert_int_equal(call(&parent, HC_DEVICE_LIST, 0x2000, 2, &out), 0);
+	assert_int_equal(out.len, 2 * sizeof(struct hv_device_status));
+	assert_string_equal(hc_name(HC_VF_REVOKE), "vf-revoke");
 }
 
 static void test_console_write_buffer_checks(void **state)
@@ -136,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_lifecycle_targets),
 		cmocka_unit_test(test_list_event_self_idle),
 		cmocka_unit_test(test_random_storm),
+		cmocka_unit_test(test_device_calls),
 	};
 
 	return cmocka_run_group_tests_name("hypercall_decode", tests, NULL, NULL);

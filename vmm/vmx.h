@@ -1,0 +1,48 @@
+/*
+ * VMX backend internals shared between its files: exit decoding and event
+ * re-injection (vmx_exits.c), the MSR bitmap (vmx_msr_bitmap.c). All of it
+ * is pure logic on values read from the VMCS, so host tests drive it.
+ */
+#ifndef VMM_VMX_H
+#define VMM_VMX_H
+
+#include "vmm/vcpu.h"
+
+/* The VMCS exit fields the decoder needs, as vmx.c read them. */
+struct vmx_exit_info {
+	uint32_t reason;	 /* exit reason, entry-failure bit 31 included */
+	uint64_t qualification;	 /* exit qualification */
+	uint64_t guest_physical; /* guest-physical address (EPT violations) */
+	uint64_t rip;		 /* guest RIP */
+	uint32_t insn_len;	 /* VM-exit instruction length */
+	uint32_t intr_info;	 /* VM-exit interruption information */
+};
+
+/* vendor_code of a VMLAUNCH/VMRESUME that failed without an exit: this | error number. */
+#define VMX_VENDOR_VMFAIL (1ULL << 32)
+
+void vmx_decode_exit(const struct vmx_exit_info *x, struct vm_exit *e);
+
+/* An event for the VM-entry interruption-information, error-code and length fields. */
+struct vmx_event {
+	uint32_t info, error_code, insn_len;
+};
+
+/*
+ * An event whose delivery the exit interrupted (IDT-vectoring information)
+ * must be delivered again: fills *ev and returns true if there was one.
+ * Software interrupts and exceptions need the instruction length again.
+ */
+bool vmx_reinject_event(uint32_t idt_info, uint32_t idt_error, uint32_t exit_insn_len,
+			struct vmx_event *ev);
+
+/* A hardware exception to inject (#GP with error code 0, #UD). */
+struct vmx_event vmx_exception_event(unsigned vector, bool has_error);
+
+/* What a VM-instruction error number means (SDM "VM Instruction Error Numbers"). */
+const char *vmx_insn_error_name(uint32_t error);
+
+/* Clears the exit bits of the MSRs guests may use directly (msr_policy.h); 4 KiB map. */
+void vmx_msr_bitmap_open(uint8_t *bitmap);
+
+#endif
