@@ -20,6 +20,16 @@ guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o
 guest-example-y := main.o
 
 GUEST_PROGRAMS := parent child example
+
+# The parent's NIC (docs/nic-switch.md): every drivers/nic file (PF driver,
+# switch ports, mailbox decoding and policy, VF lifecycle) and the
+# configuration-space logic of kernel/pci it shares with the core, compiled
+# again with the guest flags into $(BUILD)/guests/<their path>.
+guest-nic-y := $(patsubst %.c,%.o,$(wildcard drivers/nic/*.c))
+guest-nic-pci-y := kernel/pci/pci_cfg.o kernel/pci/pci_caps.o kernel/pci/pci_bridge.o
+GUEST_NIC_OBJS := $(addprefix $(BUILD)/guests/,$(guest-nic-y) $(guest-nic-pci-y))
+guest-parent-extra := $(GUEST_NIC_OBJS)
+guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o
 GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
 
 # The first rule here: make's default goal must stay `all`.
@@ -44,13 +54,19 @@ $(GUEST_SHARED_OBJS): $(BUILD)/guests/lib/%.o: lib/%.c
 	@echo "  CC      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
+$(GUEST_NIC_OBJS): $(BUILD)/guests/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
 $(GUEST_ASM_OBJS): $(BUILD)/guests/%.o: guests/%.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) $(GUEST_NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
 define guest_program_rule
-$(BUILD)/guests/$(1).elf: $(call guest-objs,$(1)) $(GUEST_RUNTIME_OBJS) guests/guest.ld
+$(BUILD)/guests/$(1).elf: $(call guest-objs,$(1)) $(guest-$(1)-extra) $(GUEST_RUNTIME_OBJS) \
+		guests/guest.ld
 	@echo "  LD      $$@"
 	@$(LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
 endef

@@ -92,6 +92,21 @@ void iommu_route_faults(unsigned host_cpu, bool nmi)
 	log_info("iommu", "faults routed cpu=%u mode=%s", host_cpu, nmi ? "nmi" : "interrupt");
 }
 
+/*
+ * A unit without coherent walks (ECAP.C = 0, common on real client parts)
+ * reads tables from memory, not from the CPU's caches: what the CPU wrote
+ * must reach memory before the unit is told (invalidation) or turned on.
+ * Table writes are rare (boot, assignment), so all caches are written back.
+ */
+void iommu_tables_written(void)
+{
+	for (unsigned i = 0; i < unit_count; i++)
+		if (!units[i].caps->coherent) {
+			__asm__ volatile("wbinvd" ::: "memory");
+			return;
+		}
+}
+
 int iommu_domain_create(struct iommu_domain *d, uint16_t id, uint64_t size, phys_addr_t hpa)
 {
 	struct vtd_sl_geometry geo;
@@ -115,13 +130,17 @@ int iommu_domain_create(struct iommu_domain *d, uint16_t id, uint64_t size, phys
 	err = paging_init(&d->sl, &paging_format_vtd_sl, geo.levels, leaves, memory_table_mm());
 	if (!err)
 		err = paging_map(&d->sl, 0, hpa, size, PAGE_READ | PAGE_WRITE | PAGE_CACHE_WB);
+	iommu_tables_written();
 	d->ready = !err;
 	return err;
 }
 
 int iommu_domain_map_identity(struct iommu_domain *d, uint64_t base, uint64_t size)
 {
-	return paging_map(&d->sl, base, base, size, PAGE_READ | PAGE_WRITE | PAGE_CACHE_WB);
+	int err = paging_map(&d->sl, base, base, size, PAGE_READ | PAGE_WRITE | PAGE_CACHE_WB);
+
+	iommu_tables_written();
+	return err;
 }
 
 static bool scope_matches(const struct dmar_scope *s, uint32_t bdf)
@@ -177,6 +196,7 @@ int iommu_assign(uint32_t bdf, struct iommu_domain *d)
 	irq = spin_lock_irqsave(&assign_lock);
 	err = vtd_ctx_assign(&u->ctx, rid, d->id, d->sl.root, d->aw);
 	spin_unlock_irqrestore(&assign_lock, irq);
+	iommu_tables_written();
 	if (!err)
 		err = vtd_unit_flush_device(u, rid, d->id);
 	log_info("iommu", "assign bdf=" PCI_BDF_FMT " unit=%u domain=%u err=%d",
@@ -198,6 +218,7 @@ int iommu_unassign(uint32_t bdf)
 	if (!err)
 		err = vtd_ctx_unassign(&u->ctx, rid);
 	spin_unlock_irqrestore(&assign_lock, irq);
+	iommu_tables_written();
 	if (!err)
 		err = vtd_unit_flush_device(u, rid, domain);
 	log_info("iommu", "unassign bdf=" PCI_BDF_FMT " unit=%u err=%d", PCI_BDF_ARGS(bdf),
@@ -207,6 +228,7 @@ int iommu_unassign(uint32_t bdf)
 
 int iommu_enable(void)
 {
+	iommu_tables_written(); /* root tables and everything built so far */
 	for (unsigned i = 0; i < unit_count; i++) {
 		int err = vtd_unit_enable(&units[i]);
 

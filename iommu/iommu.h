@@ -51,6 +51,8 @@ int iommu_msi_remap(uint32_t bdf, uint16_t msg, uint32_t dest, uint8_t vector, u
 		    uint32_t *data);
 /* Blocks and frees every IRTE of bdf (the function changes hands). */
 int iommu_msi_unmap_all(uint32_t bdf);
+/* After table writes: written back to memory when a unit doesn't snoop (ECAP.C = 0). */
+void iommu_tables_written(void);
 /* Polls and reports every unit's fault records (interrupt and NMI paths). */
 void iommu_handle_faults(void);
 

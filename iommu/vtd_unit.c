@@ -261,6 +261,8 @@ static int invalidate_irte(struct vtd_unit *u, unsigned index)
 	uint64_t irq;
 	int err = vtd_desc_iec_index((uint16_t)index, 0, &d);
 
+	if (!u->caps->coherent) /* the entry must be in memory before the unit rereads it */
+		__asm__ volatile("wbinvd" ::: "memory");
 	if (err)
 		return err;
 	irq = spin_lock_irqsave(&u->lock);

@@ -20,6 +20,7 @@
 #define UART_LSR 5
 #define UART_LSR_DR 0x01   /* data ready */
 #define UART_LSR_THRE 0x20 /* transmit holding register empty */
+#define UART_LSR_TEMT 0x40 /* transmitter empty: holding and shift register */
 
 #define UART_BASE_CLOCK 115200
 #define UART_BAUD 115200
@@ -28,10 +29,21 @@
 
 static uint16_t uart_port;
 
+/* The previous user's (a loader's) last byte leaves before the line is reprogrammed. */
+static void wait_transmitter_empty(uint16_t port)
+{
+	for (unsigned i = 0; i < UART_TX_SPIN_LIMIT; i++) {
+		if (inb(port + UART_LSR) & UART_LSR_TEMT)
+			return;
+		cpu_relax();
+	}
+}
+
 void serial_init(uint16_t port)
 {
 	uint16_t divisor = UART_BASE_CLOCK / UART_BAUD;
 
+	wait_transmitter_empty(port);
 	uart_port = port;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_DLAB);

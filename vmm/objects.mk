@@ -8,4 +8,5 @@ core-y += vmm/svm.o vmm/svm_entry.o vmm/svm_msrpm.o vmm/msr_policy.o vmm/partiti
 	vmm/channels.o vmm/dma.o vmm/device_mmio.o \
 	vmm/msi_filter.o vmm/dma_probe.o vmm/pci_dev.o vmm/config_space.o \
 	vmm/sriov_filter.o vmm/msix_table.o vmm/notice.o vmm/vf_assign.o
-core-y += vmm/vmx.o vmm/vmx_entry.o vmm/vmx_controls.o vmm/vmx_exits.o vmm/vmx_msr_bitmap.o
+core-y += vmm/vmx.o vmm/vmx_entry.o vmm/vmx_controls.o vmm/vmx_exits.o vmm/vmx_msr_bitmap.o \
+	vmm/vmx_vmcs_setup.o

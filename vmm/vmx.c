@@ -30,12 +30,8 @@
 #include "kernel/mm/paging.h"
 #include "kernel/percpu.h"
 #include "vmm/partition.h"
-#include "vmm/vmx_controls.h"
-#include "vmm/vmx_vmcs.h"
+#include "vmm/vmx_insn.h"
 
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
 #define MSR_IA32_VMX_CR0_FIXED1 0x487
 #define MSR_IA32_VMX_CR4_FIXED0 0x488
@@ -47,25 +43,11 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define FEATURE_CONTROL_LOCK BIT(0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
-#define CR0_PE BIT(0)
 #define CR0_PG BIT(31)
 #define CR4_VMXE BIT(13)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define EFER_NXE BIT(11)
 
-#define GUEST_CR0 0x80010033ULL /* PG WP NE ET MP PE */
-#define GUEST_CR4 0x20ULL	/* PAE */
-#define GUEST_EFER (EFER_LME | EFER_LMA | EFER_NXE)
-#define GUEST_PAT 0x0007040600070406ULL /* power-on default */
-#define AR_CODE64 0xa09b		/* type 11, S, P, L, G */
-#define AR_DATA 0xc093			/* type 3, S, P, D/B, G */
-#define AR_TSS64_BUSY 0x008b
 #define VEC_GP 13
 #define VEC_UD 6
-
-/* Segment registers in the VMCS's order: field = first field + 2 * index. */
-enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
 struct vmx_state {
 	phys_addr_t vmcs_pa;
@@ -81,83 +63,13 @@ struct vmx_cpu {
 	bool enabled;
 };
 
-struct vmx_fixed {
-	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-};
-
 static struct vmx_cpu vmx_cpus[HV_MAX_CPUS];
 static struct vmx_controls ctl;
-static struct vmx_fixed fixed;
+static struct vmx_vmcs_params shared; /* the same for every vCPU but its VPID */
 static uint32_t vmcs_revision;
-static phys_addr_t io_bitmap_pa, msr_bitmap_pa; /* I/O bitmaps A and B are adjacent */
 
 /* 0 after a VM exit; 1 VMfailValid (error in the VMCS), 2 VMfailInvalid (no VMCS). */
 int vmx_enter(uint64_t *gprs, uint64_t launched);
-
-/* ---- VMX instructions: CF or ZF set means the instruction failed ---- */
-
-static int vmxon(phys_addr_t pa)
-{
-	bool failed;
-
-	__asm__ volatile("vmxon %1; setna %0" : "=qm"(failed) : "m"(pa) : "cc", "memory");
-	return failed ? -EIO : 0;
-}
-
-static int vmclear(phys_addr_t pa)
-{
-	bool failed;
-
-	__asm__ volatile("vmclear %1; setna %0" : "=qm"(failed) : "m"(pa) : "cc", "memory");
-	return failed ? -EIO : 0;
-}
-
-static int vmptrld(phys_addr_t pa)
-{
-	bool failed;
-
-	__asm__ volatile("vmptrld %1; setna %0" : "=qm"(failed) : "m"(pa) : "cc", "memory");
-	return failed ? -EIO : 0;
-}
-
-static uint64_t vmcs_read(enum vmcs_field field)
-{
-	uint64_t value;
-
-	__asm__ volatile("vmread %1, %0" : "=r"(value) : "r"((uint64_t)field) : "cc");
-	return value;
-}
-
-static void vmcs_write(enum vmcs_field field, uint64_t value)
-{
-	bool failed;
-
-	__asm__ volatile("vmwrite %1, %2; setna %0"
-			 : "=qm"(failed)
-			 : "r"(value), "r"((uint64_t)field)
-			 : "cc", "memory");
-	if (failed)
-		log_error("vmx", "vmwrite failed field=0x%x error=%llu", field,
-			  (unsigned long long)vmcs_read(VMCS_VM_INSTRUCTION_ERROR));
-}
-
-struct inv_desc {
-	uint64_t a, b;
-};
-
-static void invept(enum vmx_inv_type type, uint64_t eptp)
-{
-	struct inv_desc d = {eptp, 0};
-
-	__asm__ volatile("invept %0, %1" ::"m"(d), "r"((uint64_t)type) : "cc", "memory");
-}
-
-static void invvpid(enum vmx_inv_type type, uint16_t vpid)
-{
-	struct inv_desc d = {vpid, 0};
-
-	__asm__ volatile("invvpid %0, %1" ::"m"(d), "r"((uint64_t)type) : "cc", "memory");
-}
 
 static struct vmx_state *state(struct vcpu *v)
 {
@@ -178,8 +90,11 @@ int vmx_backend_prepare(const struct virt_caps *caps)
 	if (err)
 		return err;
 	vmcs_revision = caps->vmcs_revision;
-	fixed = (struct vmx_fixed){rdmsr(MSR_IA32_VMX_CR0_FIXED0), rdmsr(MSR_IA32_VMX_CR0_FIXED1),
-				   rdmsr(MSR_IA32_VMX_CR4_FIXED0), rdmsr(MSR_IA32_VMX_CR4_FIXED1)};
+	shared.ctl = &ctl;
+	shared.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	shared.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	shared.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	shared.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	log_info("vmx", "controls pin=0x%x proc=0x%x proc2=0x%x exit=0x%x entry=0x%x vpid=%s",
 		 ctl.pinbased, ctl.procbased, ctl.procbased2, ctl.exit, ctl.entry,
 		 ctl.vpid ? "yes" : "no");
@@ -218,10 +133,10 @@ static int fix_host_cr(const char *name, uint64_t cur, uint64_t fixed0, uint64_t
 static int fix_host_crs(void)
 {
 	uint64_t cr0, cr4;
-	int err = fix_host_cr("cr0", read_cr0(), fixed.cr0_fixed0, fixed.cr0_fixed1, &cr0);
+	int err = fix_host_cr("cr0", read_cr0(), shared.cr0_fixed0, shared.cr0_fixed1, &cr0);
 
 	if (!err)
-		err = fix_host_cr("cr4", read_cr4() | CR4_VMXE, fixed.cr4_fixed0, fixed.cr4_fixed1,
+		err = fix_host_cr("cr4", read_cr4() | CR4_VMXE, shared.cr4_fixed0, shared.cr4_fixed1,
 				  &cr4);
 	if (err)
 		return err;
@@ -249,10 +164,6 @@ static int vmx_cpu_enable(void)
 		log_error("vmx", "vmxon failed cpu=%u", this_cpu_index());
 		return -EIO;
 	}
-	/* Nothing cached from before VMXON (firmware, a previous VMM) may survive. */
-	invept(VMX_INV_ALL_CONTEXT, 0);
-	if (ctl.vpid)
-		invvpid(VMX_INV_ALL_CONTEXT, 0);
 	c->enabled = true;
 	return 0;
 }
@@ -264,16 +175,16 @@ static int init_bitmaps(void)
 {
 	int err;
 
-	if (io_bitmap_pa)
+	if (shared.io_bitmap_pa)
 		return 0;
-	err = hv_pages_alloc(2, &io_bitmap_pa);
+	err = hv_pages_alloc(2, &shared.io_bitmap_pa); /* A, then B */
 	if (!err)
-		err = hv_pages_alloc(1, &msr_bitmap_pa);
+		err = hv_pages_alloc(1, &shared.msr_bitmap_pa);
 	if (err)
 		return err;
-	memset((void *)(uintptr_t)io_bitmap_pa, 0xff, 2 * VMX_IO_BITMAP_SIZE);
-	memset((void *)(uintptr_t)msr_bitmap_pa, 0xff, VMX_MSR_BITMAP_SIZE);
-	vmx_msr_bitmap_open((uint8_t *)(uintptr_t)msr_bitmap_pa);
+	memset((void *)(uintptr_t)shared.io_bitmap_pa, 0xff, 2 * VMX_IO_BITMAP_SIZE);
+	memset((void *)(uintptr_t)shared.msr_bitmap_pa, 0xff, VMX_MSR_BITMAP_SIZE);
+	vmx_msr_bitmap_open((uint8_t *)(uintptr_t)shared.msr_bitmap_pa);
 	return 0;
 }
 
@@ -310,125 +221,6 @@ static void vmx_reset(struct vcpu *v, const struct vcpu_start_state *st)
 
 /* ---- loading the start state, on the vCPU's CPU ---- */
 
-static void write_controls(const struct vcpu *v, const struct vmx_state *s)
-{
-	struct vmx_cr cr0 = vmx_cr_fixed(GUEST_CR0, fixed.cr0_fixed0, fixed.cr0_fixed1,
-					 CR0_PE | CR0_PG);
-	struct vmx_cr cr4 = vmx_cr_fixed(GUEST_CR4, fixed.cr4_fixed0, fixed.cr4_fixed1, 0);
-
-	vmcs_write(VMCS_PIN_BASED_CTLS, ctl.pinbased);
-	vmcs_write(VMCS_PROC_BASED_CTLS, ctl.procbased);
-	vmcs_write(VMCS_SECONDARY_PROC_BASED_CTLS, ctl.procbased2);
-	vmcs_write(VMCS_EXIT_CTLS, ctl.exit);
-	vmcs_write(VMCS_ENTRY_CTLS, ctl.entry);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
-	vmcs_write(VMCS_IO_BITMAP_A, io_bitmap_pa);
-	vmcs_write(VMCS_IO_BITMAP_B, io_bitmap_pa + VMX_IO_BITMAP_SIZE);
-	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap_pa);
-	vmcs_write(VMCS_EPT_POINTER, vmx_eptp(s->start.npt_root));
-	if (ctl.vpid)
-		vmcs_write(VMCS_VPID, vpid_of(v));
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, cr0.mask);
-	vmcs_write(VMCS_CR0_READ_SHADOW, cr0.shadow);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, cr4.mask);
-	vmcs_write(VMCS_CR4_READ_SHADOW, cr4.shadow);
-	vmcs_write(VMCS_GUEST_CR0, cr0.value);
-	vmcs_write(VMCS_GUEST_CR4, cr4.value);
-}
-
-static uint16_t selector(uint16_t sel)
-{
-	return sel & ~7u; /* host selectors need RPL 0 and TI 0 */
-}
-
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __packed;
-
-static void write_host_segments(void)
-{
-	uint16_t cs, ss, ds, es, fs, gs, tr;
-	struct desc_ptr gdt, idt;
-
-	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%es, %3"
-			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(es));
-	__asm__ volatile("mov %%fs, %0; mov %%gs, %1; str %2" : "=r"(fs), "=r"(gs), "=r"(tr));
-	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
-	vmcs_write(VMCS_HOST_CS_SELECTOR, selector(cs));
-	vmcs_write(VMCS_HOST_SS_SELECTOR, selector(ss));
-	vmcs_write(VMCS_HOST_DS_SELECTOR, selector(ds));
-	vmcs_write(VMCS_HOST_ES_SELECTOR, selector(es));
-	vmcs_write(VMCS_HOST_FS_SELECTOR, selector(fs));
-	vmcs_write(VMCS_HOST_GS_SELECTOR, selector(gs));
-	vmcs_write(VMCS_HOST_TR_SELECTOR, selector(tr));
-	vmcs_write(VMCS_HOST_GDTR_BASE, gdt.base);
-	vmcs_write(VMCS_HOST_IDTR_BASE, idt.base);
-	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&this_cpu()->tables.tss);
-	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE)); /* the per-CPU area */
-}
-
-/* What this CPU runs with now; HOST_RSP and HOST_RIP are set by vmx_enter. */
-static void write_host_state(void)
-{
-	vmcs_write(VMCS_HOST_CR0, read_cr0());
-	vmcs_write(VMCS_HOST_CR3, read_cr3());
-	vmcs_write(VMCS_HOST_CR4, read_cr4());
-	write_host_segments();
-	vmcs_write(VMCS_HOST_IA32_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
-	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
-	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
-	vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_EFER));
-}
-
-static void write_segment(enum vmx_seg seg, uint16_t sel, uint32_t ar, uint32_t limit)
-{
-	vmcs_write(VMCS_GUEST_ES_SELECTOR + 2 * seg, sel);
-	vmcs_write(VMCS_GUEST_ES_BASE + 2 * seg, 0);
-	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * seg, limit);
-	vmcs_write(VMCS_GUEST_ES_ACCESS_RIGHTS + 2 * seg, ar);
-}
-
-static void write_guest_segments(const struct vcpu_start_state *st)
-{
-	write_segment(SEG_CS, 0x08, AR_CODE64, 0xffffffff);
-	write_segment(SEG_SS, 0x10, AR_DATA, 0xffffffff);
-	write_segment(SEG_DS, 0x10, AR_DATA, 0xffffffff);
-	write_segment(SEG_ES, 0x10, AR_DATA, 0xffffffff);
-	write_segment(SEG_FS, 0x10, AR_DATA, 0xffffffff);
-	write_segment(SEG_GS, 0x10, AR_DATA, 0xffffffff);
-	write_segment(SEG_TR, 0, AR_TSS64_BUSY, 0x67);
-	write_segment(SEG_LDTR, 0, VMX_AR_UNUSABLE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_BASE, st->gdt_base);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, st->gdt_limit);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
-}
-
-/* The 64-bit start state of guest_abi.h; CR0/CR4 are written with the controls. */
-static void write_guest_state(const struct vcpu *v, const struct vcpu_start_state *st)
-{
-	write_guest_segments(st);
-	vmcs_write(VMCS_GUEST_CR3, st->cr3);
-	vmcs_write(VMCS_GUEST_DR7, 0x400);
-	vmcs_write(VMCS_GUEST_RSP, v->start_rsp);
-	vmcs_write(VMCS_GUEST_RIP, v->start_rip);
-	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
-	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(VMCS_GUEST_IA32_PAT, GUEST_PAT);
-	vmcs_write(VMCS_GUEST_IA32_EFER, GUEST_EFER);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
-	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(VMCS_LINK_POINTER, ~0ULL); /* no shadow VMCS */
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-}
-
 /* MSRs VMX does not switch: a restarted guest must not find its last run's values. */
 static void clear_unswitched_msrs(void)
 {
@@ -439,7 +231,11 @@ static void clear_unswitched_msrs(void)
 		wrmsr(msrs[i], 0);
 }
 
-/* Guest-physical, combined and (with VPIDs) linear translations of this vCPU. */
+/*
+ * Guest-physical, combined and (with VPIDs) linear translations of this
+ * vCPU; before its first entry this also drops anything a previous VMM left
+ * tagged with the same EPT pointer or VPID.
+ */
 static void flush_guest_tlb(const struct vcpu *v, struct vmx_state *s)
 {
 	invept(ctl.invept, vmx_eptp(s->start.npt_root));
@@ -452,14 +248,14 @@ static void load_start_state(struct vcpu *v)
 {
 	struct vmx_state *s = state(v);
 	struct vmx_cpu *c = &vmx_cpus[this_cpu_index()];
+	struct vmx_vmcs_params params = shared;
 
 	if (vmclear(s->vmcs_pa) || vmptrld(s->vmcs_pa))
 		log_error("vmx", "vmcs not loadable partition=%s vcpu=%u", partition_name(v->part),
 			  v->index); /* VMLAUNCH will fail and the partition stop */
 	c->current_vmcs = s->vmcs_pa;
-	write_controls(v, s);
-	write_host_state();
-	write_guest_state(v, &s->start);
+	params.vpid = vpid_of(v);
+	vmx_vmcs_setup(v, &s->start, &params);
 	clear_unswitched_msrs();
 	/* Translations of the previous run (guest tables rebuilt, memory reloaded) must go. */
 	flush_guest_tlb(v, s);

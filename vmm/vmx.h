@@ -1,12 +1,14 @@
 /*
  * VMX backend internals shared between its files: exit decoding and event
- * re-injection (vmx_exits.c), the MSR bitmap (vmx_msr_bitmap.c). All of it
- * is pure logic on values read from the VMCS, so host tests drive it.
+ * re-injection (vmx_exits.c) and the MSR bitmap (vmx_msr_bitmap.c), pure
+ * logic on values read from the VMCS that host tests drive; filling a VMCS
+ * for a vCPU's start (vmx_vmcs_setup.c).
  */
 #ifndef VMM_VMX_H
 #define VMM_VMX_H
 
 #include "vmm/vcpu.h"
+#include "vmm/vmx_controls.h"
 
 /* The VMCS exit fields the decoder needs, as vmx.c read them. */
 struct vmx_exit_info {
@@ -44,5 +46,21 @@ const char *vmx_insn_error_name(uint32_t error);
 
 /* Clears the exit bits of the MSRs guests may use directly (msr_policy.h); 4 KiB map. */
 void vmx_msr_bitmap_open(uint8_t *bitmap);
+
+/* What vmx_vmcs_setup() programs besides the vCPU's start state. */
+struct vmx_vmcs_params {
+	const struct vmx_controls *ctl;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* IA32_VMX_CRn_FIXEDn */
+	phys_addr_t io_bitmap_pa;			       /* bitmap A; B follows */
+	phys_addr_t msr_bitmap_pa;
+	uint16_t vpid; /* used if ctl->vpid */
+};
+
+/*
+ * Writes controls, this CPU's host state and the 64-bit start state into
+ * the current VMCS (on the vCPU's CPU, after VMCLEAR and VMPTRLD).
+ */
+void vmx_vmcs_setup(const struct vcpu *v, const struct vcpu_start_state *st,
+		    const struct vmx_vmcs_params *p);
 
 #endif

@@ -10,6 +10,7 @@
 #include "drivers/nic/igb_pf.h"
 #include "hv/errno.h"
 #include "hv/log.h"
+#include "kernel/pci/pci.h"
 #include "hv/string.h"
 
 #define MASTER_DISABLE_US 80000 /* Linux: 800 polls of 100 us */
@@ -169,6 +170,8 @@ void igb_pf_vfs_ready(struct igb_pf *pf)
 {
 	uint32_t ping = mbx_control_word(false);
 
+	/* VF Enable reset the VFs (VFLRE): their pools are put back first. */
+	igb_vf_service(pf);
 	/* RSTD for the VFs: a VF driver waits for it before its first message. */
 	igb_wr(&pf->hw, IGB_CTRL_EXT, igb_rd(&pf->hw, IGB_CTRL_EXT) | IGB_CTRL_EXT_PFRSTD);
 	for (unsigned vf = 0; vf < pf->sriov.num_vfs; vf++)

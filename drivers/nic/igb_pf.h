@@ -22,8 +22,9 @@
 #include "drivers/nic/igb_hw.h"
 #include "drivers/nic/igb_regs.h"
 #include "drivers/nic/mbx_decode.h"
+#include "drivers/nic/mbx_limit.h"
 #include "drivers/nic/switch_port.h"
-#include "kernel/pci/pci.h"
+#include "kernel/pci/pci_regs.h"
 
 #define IGB_PF_POOL	 7 /* the PF's pool and queue */
 #define IGB_RING_SIZE	 64 /* descriptors per PF ring: a multiple of 8 (128-byte RDLEN/TDLEN) */
@@ -31,6 +32,8 @@
 #define IGB_FRAME_MIN	 60   /* without FCS */
 #define IGB_FRAME_MAX	 1518 /* without FCS; +4 with a VLAN tag */
 #define IGB_MAX_FRAME_VLAN (IGB_FRAME_MAX + 4 + 4) /* RLPML: tag and FCS included */
+
+struct pci_cfg_ops; /* kernel/pci/pci.h: the configuration-space access method */
 
 enum igb_mac_type { IGB_MAC_82576, IGB_MAC_I350 };
 
@@ -99,10 +102,12 @@ struct igb_sw_counters {
 
 /* One VF's mailbox service state and counters. */
 struct igb_vf_mbx {
-	bool cts;	     /* completed the reset handshake: may configure */
-	uint32_t budget;     /* messages it may still send this second */
-	uint64_t window_us;  /* start of the current one-second window */
-	uint64_t messages, acked, nacked, malformed, refused, flood, resets, vflr;
+	bool cts;		/* completed the reset handshake: may configure */
+	uint32_t logs;		/* log lines it may still cause in this window */
+	uint64_t log_window_us; /* start of the current one-second log window */
+	uint64_t last_nack_us;	/* a VF without CTS is prodded to reset at most every 2 s */
+	struct mbx_limit limit; /* flood brake and request outcomes (mbx_limit.h) */
+	uint64_t messages, acked, nacked, resets, vflr;
 	uint64_t busy; /* the VF held the buffer when the PF wanted it */
 };
 
@@ -181,7 +186,7 @@ void igb_rings_stop(struct igb_pf *pf);
 /*
  * Queues one frame (without FCS, IGB_FRAME_MIN..IGB_FRAME_MAX + 4 bytes)
  * for transmission. 0, -EINVAL for a bad length, -EBUSY when the ring is
- * full, -ENETDOWN before start.
+ * full, -EAGAIN before start.
  */
 int igb_tx_frame(struct igb_pf *pf, const void *frame, size_t len);
 /* Reclaims sent descriptors; returns how many. */
@@ -192,12 +197,13 @@ unsigned igb_rx_poll(struct igb_pf *pf, unsigned budget);
 /* --- igb_sriov.c: the SR-IOV capability, from the parent --- */
 int igb_sriov_probe(struct igb_pf *pf);
 /*
- * Enables num VFs: NumVFs, VF BARs (kept where firmware placed them, else
- * placed in the bridge window above the PF when that is visible), VF
- * Enable and VF MSE, then each VF's Command.MEM and BME. Cross-checks every
- * step by reading back. 0, -EINVAL (num above TotalVFs or IGB_MAX_VFS),
- * -EPERM (a write was refused: the hypervisor's log says why), -ENOSPC
- * (no place for the VF BARs), -EIO (a VF did not answer as 8086:vf_device).
+ * Enables num VFs: NumVFs, VF BARs (below 4 GiB after the PF's own BARs
+ * when firmware put them above: QEMU decodes VF BARs by their low 32 bits;
+ * firmware's placement again if the hypervisor finds that outside the
+ * bridge window), VF Enable and VF MSE, then each VF's Command.MEM and BME.
+ * Cross-checks every step by reading back. 0, -EINVAL (num above TotalVFs
+ * or IGB_MAX_VFS), -EBUSY (already on), -EPERM (a write was refused: the
+ * hypervisor's log says why), -EIO (a VF did not answer as 8086:vf_device).
  */
 int igb_sriov_enable(struct igb_pf *pf, unsigned num);
 /* VF Enable and MSE off; the VFs' pools are reset. */
@@ -213,6 +219,8 @@ void igb_switch_vf_enable(struct igb_pf *pf, unsigned vf, bool on);
 /* Programs pool vf from its port's state; changes is PORT_CHG_* (PORT_CHG_ALL: everything). */
 int igb_switch_apply_port(struct igb_pf *pf, unsigned vf, const struct switch_port *port,
 			  unsigned changes);
+/* Whether the tables have room for what req adds (a receive address, a VLAN filter). */
+bool igb_switch_has_room(struct igb_pf *pf, const struct mbx_request *req);
 /* MAC and VLAN anti-spoofing for pool vf (enforced by real hardware, not by QEMU). */
 void igb_switch_vf_spoofchk(struct igb_pf *pf, unsigned vf, bool on);
 /* The multicast table recomputed from every VF port's groups. */
@@ -228,13 +236,16 @@ void igb_switch_update_mta(struct igb_pf *pf);
 int igb_mbx_read(struct igb_pf *pf, unsigned vf, uint32_t *msg, unsigned max);
 /* Takes the buffer, writes n words, rings STS (which releases it). 0 or -EBUSY. */
 int igb_mbx_write(struct igb_pf *pf, unsigned vf, const uint32_t *msg, unsigned n);
-/* Pending causes: VFs with a message (bit per VF) and with a level reset. */
+/* Pending causes, one bit per VF: a message, an acknowledgement, a level reset. */
 uint32_t igb_mbx_pending_msgs(struct igb_pf *pf);
+uint32_t igb_mbx_pending_acks(struct igb_pf *pf);
 uint32_t igb_mbx_pending_resets(struct igb_pf *pf);
 /* Acknowledges causes the PF has taken (MBVFICR / VFLRE are write-1-to-clear). */
 void igb_mbx_clear_msg(struct igb_pf *pf, unsigned vf);
 void igb_mbx_clear_ack(struct igb_pf *pf, unsigned vf);
 void igb_mbx_clear_reset(struct igb_pf *pf, unsigned vf);
+/* Takes the buffer back from a VF that was reset while holding it (RVFU). */
+void igb_mbx_reclaim(struct igb_pf *pf, unsigned vf);
 
 /* --- igb_vf_msg.c: what the PF does with a VF's messages and resets --- */
 /* Serves each VF's pending level reset and at most one message per VF. */

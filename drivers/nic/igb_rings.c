@@ -135,7 +135,7 @@ int igb_tx_frame(struct igb_pf *pf, const void *frame, size_t len)
 	struct igb_adv_tx_desc *d;
 
 	if (!pf->started)
-		return -ENETDOWN;
+		return -EAGAIN;
 	if (len < IGB_FRAME_MIN || len > IGB_FRAME_MAX + 4) {
 		pf->sw_stats.tx_refused++;
 		return -EINVAL;

@@ -15,11 +15,19 @@
 #include "drivers/nic/igb_pf.h"
 #include "hv/errno.h"
 #include "hv/log.h"
+#include "kernel/pci/pci.h"
 
 #define VF_ENABLE_WAIT_US 100000 /* SR-IOV 1.1, 3.3.3.1 */
 #define IOV_REUSE_WAIT_US 100000
 #define SYS_PAGE_4K	  0x1u /* System Page Size: bit n = 2^(n+12) bytes */
-#define BRIDGE_SCAN_DEVS  32
+
+/* The VF BARs: where firmware put them, where they go, per-VF size (0: unused slot). */
+struct vf_bar_plan {
+	uint64_t firmware[PCI_SRIOV_NUM_BARS];
+	uint64_t base[PCI_SRIOV_NUM_BARS];
+	uint64_t size[PCI_SRIOV_NUM_BARS];
+	bool is64[PCI_SRIOV_NUM_BARS];
+};
 
 static uint16_t sriov_reg(const struct igb_pf *pf, uint16_t off)
 {
@@ -100,7 +108,8 @@ static int vf_bar_size(struct igb_pf *pf, unsigned i, bool is64, uint64_t *size)
 		return -EPERM;
 	}
 	mask = (uint64_t)mhi << 32 | (mlo & PCI_BAR_MEM_ADDR_MASK);
-	*size = mask & (~mask + 1);
+	/* No writable address bit: the slot is not implemented (a 32-bit one has no upper half). */
+	*size = (is64 || (mlo & PCI_BAR_MEM_ADDR_MASK)) ? mask & (~mask + 1) : 0;
 	return 0;
 }
 
@@ -124,107 +133,108 @@ static uint64_t vf_bar_read(const struct igb_pf *pf, unsigned i, bool is64)
 }
 
 /*
- * The bridge whose secondary bus is the PF's: scanned on the buses below
- * the PF's. The parent sees only functions it owns (others read all-ones),
- * so this finds nothing unless the hypervisor shows the bridge.
+ * Where VF BARs may go below 4 GiB: the PF sits in its root port's 32-bit
+ * memory window with its own BARs, so the window has room after them (and
+ * the hypervisor refuses VF Enable if the guess leaves the window). A BAR
+ * of size S is aligned to S, so the PF's highest BAR ends by its base plus
+ * the base's lowest set bit; every lower one ends before that base.
  */
-static int upstream_bridge(const struct igb_pf *pf, uint32_t *bridge)
+static uint64_t after_pf_bars(const struct igb_pf *pf)
 {
-	unsigned pf_bus = PCI_BDF_BUS(pf->bdf);
+	uint64_t highest = 0;
 
-	for (unsigned bus = 0; bus < pf_bus; bus++) {
-		for (unsigned dev = 0; dev < BRIDGE_SCAN_DEVS; dev++) {
-			uint32_t bdf = (pf->bdf & 0xffff0000u) | bus << 8 | dev << 3;
-			uint8_t hdr = pci_cfg_read8(pf->cfg, bdf, PCI_HEADER_TYPE);
-
-			if (hdr == 0xff || (hdr & PCI_HEADER_TYPE_LAYOUT) != PCI_HEADER_TYPE_BRIDGE)
-				continue;
-			if (pci_cfg_read8(pf->cfg, bdf, PCI_SECONDARY_BUS) == pf_bus) {
-				*bridge = bdf;
-				return 0;
-			}
-		}
-	}
-	return -ENOENT;
-}
-
-/* True when [base, base + len) overlaps one of the PF's own BARs (taken at their largest). */
-static bool hits_pf_bar(const struct igb_pf *pf, uint64_t base, uint64_t len)
-{
 	for (unsigned i = 0; i < PCI_STD_NUM_BARS; i++) {
-		uint64_t b = pci_cfg_read32(pf->cfg, pf->bdf, PCI_BASE_ADDRESS(i)) &
-			     PCI_BAR_MEM_ADDR_MASK;
+		uint32_t v = pci_cfg_read32(pf->cfg, pf->bdf, PCI_BASE_ADDRESS(i));
+		uint64_t base = v & PCI_BAR_MEM_ADDR_MASK;
 
-		if (b && base < b + IGB_BAR0_SIZE && b < base + len)
-			return true;
-	}
-	return false;
-}
-
-/* A place for len bytes aligned to align at the top of a bridge window, below `below`. */
-static int window_place(const struct igb_pf *pf, uint64_t len, uint64_t align, uint64_t *below)
-{
-	struct pci_window w[2];
-	uint32_t bridge;
-	unsigned n;
-
-	if (upstream_bridge(pf, &bridge))
-		return -ENOSPC;
-	n = pci_bridge_windows(pf->cfg, bridge, w);
-	for (unsigned i = n; i-- > 0;) { /* the prefetchable window first */
-		uint64_t top = MIN(w[i].last + 1, *below);
-		uint64_t base = ALIGN_DOWN(top - len, align);
-
-		if (top < len || base < w[i].first || hits_pf_bar(pf, base, len))
+		if (v & PCI_BAR_SPACE_IO)
 			continue;
-		*below = base;
-		return 0;
+		if ((v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_TYPE_64)
+			base |= (uint64_t)pci_cfg_read32(pf->cfg, pf->bdf,
+							 PCI_BASE_ADDRESS(++i)) << 32;
+		if (base < BIT(32))
+			highest = MAX(highest, base);
 	}
-	return -ENOSPC;
+	return highest ? highest + (highest & (~highest + 1)) : 0;
 }
 
-/*
- * Sizes VF BAR i and keeps it where firmware put it when that is aligned
- * and non-zero; otherwise places it. Returns the slots it took (1 or 2).
- */
-static int setup_vf_bar(struct igb_pf *pf, unsigned i, unsigned num, uint64_t *below)
+/* Reads VF BAR slot i: its firmware base and size. Returns the slots it takes. */
+static int probe_vf_bar(struct igb_pf *pf, unsigned i, struct vf_bar_plan *plan)
 {
 	uint32_t raw = cfg_rd32(pf, (uint16_t)(PCI_SRIOV_BAR + 4 * i));
 	bool is64 = (raw & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_TYPE_64 && i + 1 < PCI_SRIOV_NUM_BARS;
-	uint64_t size = 0, base;
-	int err = vf_bar_size(pf, i, is64, &size);
+	int err = vf_bar_size(pf, i, is64, &plan->size[i]);
 
 	if (err)
 		return err;
-	if (!size)
-		return 1;
-	base = vf_bar_read(pf, i, is64);
-	if (!base || (base & (size - 1))) {
-		if (window_place(pf, size * num, size, below)) {
-			log_error("igb", "vf bar unplaced bar=%u size=0x%llx vfs=%u reason=no-window",
-				  i, (unsigned long long)size, num);
-			return -ENOSPC;
-		}
-		base = *below;
-		vf_bar_write(pf, i, is64, base);
-		if (vf_bar_read(pf, i, is64) != base) {
-			refused(pf, "vf-bar", (uint32_t)base, (uint32_t)vf_bar_read(pf, i, is64));
-			return -EPERM;
-		}
-	}
-	pf->sriov.vf_bar[i] = base;
-	pf->sriov.vf_bar_size[i] = size;
-	log_info("igb", "vf bar=%u base=0x%llx size=0x%llx vfs=%u", i, (unsigned long long)base,
-		 (unsigned long long)size, num);
+	plan->is64[i] = is64;
+	plan->firmware[i] = vf_bar_read(pf, i, is64);
+	plan->base[i] = plan->firmware[i];
 	return is64 ? 2 : 1;
 }
 
-static int setup_vf_bars(struct igb_pf *pf, unsigned num)
+/*
+ * QEMU 10 decodes a VF's BAR by its low 32 bits (docs/ARCHITECTURE.md), so
+ * VF BARs firmware put above 4 GiB (or nowhere) are moved below it, after
+ * the PF's BARs. Real hardware decodes all 64 bits; there the move is
+ * harmless, and undone if the hypervisor finds it outside the window.
+ */
+static bool plan_low(const struct igb_pf *pf, unsigned num, struct vf_bar_plan *plan)
 {
-	uint64_t below = ~0ULL;
+	uint64_t next = after_pf_bars(pf);
+	bool moved = false;
 
+	for (unsigned i = 0; i < PCI_SRIOV_NUM_BARS; i++) {
+		uint64_t size = plan->size[i], fw = plan->firmware[i], base;
+
+		if (!size || (fw && fw + size * num <= BIT(32) && !(fw & (size - 1))))
+			continue;
+		base = ALIGN_UP(next, size);
+		if (!next || base + size * num > BIT(32))
+			return moved;
+		plan->base[i] = base;
+		next = base + size * num;
+		moved = true;
+	}
+	return moved;
+}
+
+static int write_plan(struct igb_pf *pf, const struct vf_bar_plan *plan, unsigned num)
+{
+	for (unsigned i = 0; i < PCI_SRIOV_NUM_BARS; i++) {
+		if (!plan->size[i])
+			continue;
+		if (plan->base[i] != plan->firmware[i]) {
+			vf_bar_write(pf, i, plan->is64[i], plan->base[i]);
+			if (vf_bar_read(pf, i, plan->is64[i]) != plan->base[i]) {
+				refused(pf, "vf-bar", (uint32_t)plan->base[i],
+					(uint32_t)vf_bar_read(pf, i, plan->is64[i]));
+				return -EPERM;
+			}
+		}
+		pf->sriov.vf_bar[i] = plan->base[i];
+		pf->sriov.vf_bar_size[i] = plan->size[i];
+		log_info("igb", "vf bar=%u base=0x%llx size=0x%llx vfs=%u firmware=0x%llx", i,
+			 (unsigned long long)plan->base[i], (unsigned long long)plan->size[i], num,
+			 (unsigned long long)plan->firmware[i]);
+	}
+	return 0;
+}
+
+static void restore_firmware(struct igb_pf *pf, struct vf_bar_plan *plan)
+{
+	for (unsigned i = 0; i < PCI_SRIOV_NUM_BARS; i++) {
+		if (plan->size[i] && plan->base[i] != plan->firmware[i])
+			vf_bar_write(pf, i, plan->is64[i], plan->firmware[i]);
+		plan->base[i] = plan->firmware[i];
+	}
+}
+
+static int probe_vf_bars(struct igb_pf *pf, struct vf_bar_plan *plan)
+{
+	*plan = (struct vf_bar_plan){0};
 	for (unsigned i = 0; i < PCI_SRIOV_NUM_BARS;) {
-		int slots = setup_vf_bar(pf, i, num, &below);
+		int slots = probe_vf_bar(pf, i, plan);
 
 		if (slots < 0)
 			return slots;
@@ -302,14 +312,40 @@ static int vf_bring_up(struct igb_pf *pf, unsigned vf)
 	return 0;
 }
 
-static int enable_checked(struct igb_pf *pf, unsigned num)
+/*
+ * NumVFs, the VF BARs (moved below 4 GiB when the plan says so), then VF
+ * Enable and MSE; a refused enable with moved BARs is retried once with
+ * firmware's placement.
+ */
+static int enable_bars_and_vfs(struct igb_pf *pf, unsigned num)
 {
+	const uint16_t on = PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE;
+	struct vf_bar_plan plan;
+	bool moved;
 	int err = set_num_vfs(pf, num);
 
 	if (!err)
-		err = setup_vf_bars(pf, num);
+		err = probe_vf_bars(pf, &plan);
+	if (err)
+		return err;
+	moved = plan_low(pf, num, &plan);
+	err = write_plan(pf, &plan, num);
 	if (!err)
-		err = set_control(pf, PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE, true);
+		err = set_control(pf, on, true);
+	if (err == -EPERM && moved) {
+		log_info("igb", "vf bars back to firmware's placement after refusal");
+		restore_firmware(pf, &plan);
+		err = write_plan(pf, &plan, num);
+		if (!err)
+			err = set_control(pf, on, true);
+	}
+	return err;
+}
+
+static int enable_checked(struct igb_pf *pf, unsigned num)
+{
+	int err = enable_bars_and_vfs(pf, num);
+
 	if (err)
 		return err;
 	pf->sriov.num_vfs = (uint16_t)num;

@@ -242,6 +242,15 @@ static void pool_frame_set(struct igb_pf *pf, unsigned vf, uint16_t max_frame)
 
 /* --- Pools ------------------------------------------------------------------ */
 
+bool igb_switch_has_room(struct igb_pf *pf, const struct mbx_request *req)
+{
+	if (req->kind == MBX_REQ_MAC_FILTER_ADD)
+		return rar_alloc(pf) >= 0;
+	if (req->kind == MBX_REQ_SET_VLAN && req->u.vlan.add)
+		return vlvf_slot(pf, req->u.vlan.id) >= 0;
+	return true;
+}
+
 void igb_switch_vf_enable(struct igb_pf *pf, unsigned vf, bool on)
 {
 	uint32_t bit = 1u << vf;

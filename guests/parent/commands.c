@@ -4,6 +4,7 @@
  * `error <errno name>`, so scripts need no other parsing.
  */
 #include "guests/lib/guest.h"
+#include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
 
 typedef long (*partition_call_fn)(uint32_t id);
@@ -70,6 +71,7 @@ static void cmd_help(const char *arg)
 	(void)arg;
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		printf("help %s\n", commands[i].usage);
+	nic_help();
 }
 
 static char *skip_spaces(char *s)
@@ -112,5 +114,7 @@ void commands_run(char *line)
 			return;
 		}
 	}
+	if (nic_command(word, arg))
+		return;
 	printf("error %s command=%s (try help)\n", errno_name(-ENOSYS), word);
 }

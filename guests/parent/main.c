@@ -5,6 +5,7 @@
  * hypervisor does not intercept: an idle parent costs no exits.
  */
 #include "guests/lib/guest.h"
+#include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
 
 /*
@@ -53,6 +54,7 @@ int main(const struct hv_guest_boot_info *bi)
 	list_devices(bi);
 	greet_channels(bi);
 	dma_probe_run(bi);
+	nic_start(bi);
 	notices_enable();
 	err = tick_start(TICK_HZ);
 	if (err) {
@@ -65,6 +67,7 @@ int main(const struct hv_guest_boot_info *bi)
 	for (;;) {
 		seen = tick_wait(seen);
 		events_poll();
+		nic_poll();
 		shell_poll();
 		if (seen / TICK_HZ > beats) {
 			beats = seen / TICK_HZ;

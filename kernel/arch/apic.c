@@ -22,6 +22,9 @@
 #define APIC_ICR_STARTUP (6u << 8)
 #define APIC_ICR_ASSERT BIT(14)
 #define APIC_LVT_TIMER 0x320
+#define PIC_MASTER_DATA 0x21 /* 8259 interrupt mask registers (OCW1) */
+#define PIC_SLAVE_DATA 0xa1
+#define PIC_MASK_ALL 0xff
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
 #define APIC_LVT_ERROR 0x370
@@ -87,9 +90,22 @@ static enum trap_result nmi_handler(struct trap_frame *frame)
 	return TRAP_UNHANDLED;
 }
 
+/*
+ * A BIOS (Bochs's, or any machine booted through GRUB's Multiboot2) leaves
+ * both 8259s unmasked with the PIT ticking on IRQ 0, which then reaches the
+ * boot CPU in virtual-wire mode as vector 8: in a partition's guest, as a
+ * spurious "#DF". The hypervisor uses local APICs only.
+ */
+static void mask_legacy_pics(void)
+{
+	outb(PIC_MASTER_DATA, PIC_MASK_ALL);
+	outb(PIC_SLAVE_DATA, PIC_MASK_ALL);
+}
+
 void apic_init_cpu(void)
 {
 	if (!ready) {
+		mask_legacy_pics();
 		x2apic = cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC;
 		if (!x2apic) {
 			uint64_t pa = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK;

@@ -90,8 +90,20 @@ def _guest_images(opts):
             for name in sorted(os.listdir(guests)) if name.endswith(".elf")]
 
 
+def _prepare_disk(opts, work):
+    """--disk: the given image as it is, with a private OVMF variable store."""
+    if not os.path.isfile(opts.disk):
+        raise LaunchError("no disk image at %s (make image builds build/hv-usb.img)"
+                          % opts.disk)
+    paths = qemu.Paths(esp=opts.disk, vars=work.file("OVMF_VARS.fd"), snapshot=True)
+    shutil.copyfile(qemu.OVMF_VARS, paths.vars)
+    return qemu.command(opts, paths)
+
+
 def prepare(opts, work):
     """Build the ESP and the private OVMF variable store; returns QEMU's argv."""
+    if opts.disk:
+        return _prepare_disk(opts, work)
     _check_inputs(opts)
     _warn_unready_peers(opts)
     files = esp.layout(opts.efi, _config_data(opts), opts.hv_args,

@@ -160,6 +160,10 @@ def _add_esp_options(p):
                         "is relative to the configuration's directory, or to the "
                         "ESP's root when it starts with / (default: SRC's name); "
                         "repeatable; replaces a generated file of the same name")
+    g.add_argument("--disk", metavar="IMAGE",
+                   help="boot this disk image as it is (e.g. build/hv-usb.img from make "
+                        "image) instead of building an ESP; QEMU writes to a temporary "
+                        "overlay, never to IMAGE")
 
 
 def _add_net_options(p):
@@ -241,6 +245,10 @@ def _check(opts):
         raise UsageError("--set/--vfs need a configuration (--config is none)")
     if opts.qmp and "," in opts.qmp:
         raise UsageError("--qmp: QEMU cannot take a socket path with a comma")
+    if opts.disk and (opts.sets or opts.vfs is not None or opts.hv_args is not None
+                      or opts.esp_files):
+        raise UsageError("--disk boots the image as it is: no --set, --vfs, --hv-args or "
+                         "--esp-file")
     if opts.hv_args is not None and re.search(r"[\r\n]", opts.hv_args):
         raise UsageError("--hv-args: must be one line")
 
@@ -266,7 +274,7 @@ def parse(argv):
         opts.config = None
     else:
         opts.config = _repo_path(opts.config, DEFAULT_CONFIG)
-    for name in ("serial_log", "qmp", "trace_log", "pcap", "workdir"):
+    for name in ("serial_log", "qmp", "trace_log", "pcap", "workdir", "disk"):
         if getattr(opts, name):
             setattr(opts, name, os.path.abspath(getattr(opts, name)))
     if opts.timeout is None:

@@ -27,6 +27,7 @@ class Paths:
     """Files of this run's work directory."""
     esp: str
     vars: str
+    snapshot: bool = False  # --disk: the user's image, written to an overlay only
 
 
 def opt(value):
@@ -52,8 +53,10 @@ def _iommu(o):
 
 
 def _esp(paths):
-    return ["-drive", "if=none,id=esp,format=raw,file=" + opt(paths.esp),
-            "-device", "ide-hd,drive=esp,bus=ide.0"]
+    drive = "if=none,id=esp,format=raw,file=" + opt(paths.esp)
+    if paths.snapshot:
+        drive += ",snapshot=on"
+    return ["-drive", drive, "-device", "ide-hd,drive=esp,bus=ide.0"]
 
 
 def netdev(backend, i):
