@@ -29,7 +29,10 @@
 
 static uint16_t uart_port;
 
-/* The previous user's (a loader's) last byte leaves before the line is reprogrammed. */
+/*
+ * The last byte leaves before the line is reprogrammed (the previous user's,
+ * a loader's) or the machine ends (an emulator exits at once).
+ */
 static void wait_transmitter_empty(uint16_t port)
 {
 	for (unsigned i = 0; i < UART_TX_SPIN_LIMIT; i++) {
@@ -37,6 +40,12 @@ static void wait_transmitter_empty(uint16_t port)
 			return;
 		cpu_relax();
 	}
+}
+
+void serial_drain(void)
+{
+	if (uart_port)
+		wait_transmitter_empty(uart_port);
 }
 
 void serial_init(uint16_t port)

@@ -8,6 +8,8 @@
 
 void serial_init(uint16_t port);
 void serial_write(const char *s, size_t len);
+/* Waits (bounded) until every byte written so far has left the UART. */
+void serial_drain(void);
 /* -1 when no byte is waiting. */
 int serial_read_byte(void);
 

@@ -5,6 +5,7 @@
 #include "kernel/arch/apic.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/percpu.h"
+#include "kernel/serial.h"
 
 static uint16_t exit_port;
 static volatile bool stopping;
@@ -72,6 +73,7 @@ void hv_finish(enum hv_verdict verdict)
 		shutdown_stop_self();
 	apic_stop_other_cpus();
 	log_info("hv", "finished verdict=%s", verdict_name(verdict));
+	serial_drain();
 	leave_machine(verdict);
 	log_info("hv", "all CPUs halted");
 	cpu_halt_forever();

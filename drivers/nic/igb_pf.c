@@ -25,15 +25,15 @@ static const struct {
 	enum igb_mac_type type;
 	const char *name;
 } known[] = {
-	{IGB_DEV_82576, IGB_MAC_82576, "82576"},
-	{IGB_DEV_82576_FIBER, IGB_MAC_82576, "82576-fiber"},
-	{IGB_DEV_82576_SERDES, IGB_MAC_82576, "82576-serdes"},
-	{IGB_DEV_82576_QUAD, IGB_MAC_82576, "82576-quad"},
-	{IGB_DEV_82576_NS, IGB_MAC_82576, "82576-ns"},
-	{IGB_DEV_I350_COPPER, IGB_MAC_I350, "i350"},
-	{IGB_DEV_I350_FIBER, IGB_MAC_I350, "i350-fiber"},
-	{IGB_DEV_I350_SERDES, IGB_MAC_I350, "i350-serdes"},
-	{IGB_DEV_I350_SGMII, IGB_MAC_I350, "i350-sgmii"},
+    {IGB_DEV_82576, IGB_MAC_82576, "82576"},
+    {IGB_DEV_82576_FIBER, IGB_MAC_82576, "82576-fiber"},
+    {IGB_DEV_82576_SERDES, IGB_MAC_82576, "82576-serdes"},
+    {IGB_DEV_82576_QUAD, IGB_MAC_82576, "82576-quad"},
+    {IGB_DEV_82576_NS, IGB_MAC_82576, "82576-ns"},
+    {IGB_DEV_I350_COPPER, IGB_MAC_I350, "i350"},
+    {IGB_DEV_I350_FIBER, IGB_MAC_I350, "i350-fiber"},
+    {IGB_DEV_I350_SERDES, IGB_MAC_I350, "i350-serdes"},
+    {IGB_DEV_I350_SGMII, IGB_MAC_I350, "i350-sgmii"},
 };
 
 int igb_pf_probe(struct igb_pf *pf, const struct pci_cfg_ops *cfg, uint32_t bdf,
@@ -49,8 +49,8 @@ int igb_pf_probe(struct igb_pf *pf, const struct pci_cfg_ops *cfg, uint32_t bdf,
 		pf->bdf = bdf;
 		pf->device_id = known[i].id;
 		pf->type = known[i].type;
-		pf->rar_entries = pf->type == IGB_MAC_I350 ? IGB_RAR_ENTRIES_I350
-							   : IGB_RAR_ENTRIES_82576;
+		pf->rar_entries =
+		    pf->type == IGB_MAC_I350 ? IGB_RAR_ENTRIES_I350 : IGB_RAR_ENTRIES_82576;
 		pf->hw.regs = (volatile uint32_t *)bar0;
 		log_info("igb", "probe bdf=" PCI_BDF_FMT " id=%04x:%04x model=%s",
 			 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16, known[i].name);
@@ -98,8 +98,7 @@ int igb_pf_reset(struct igb_pf *pf)
 		return -ETIMEDOUT;
 	}
 	/* No NVM (or QEMU, which doesn't report it): carry on, as Linux does. */
-	if (igb_wait(&pf->hw, IGB_EECD, IGB_EECD_AUTO_RD, IGB_EECD_AUTO_RD, AUTO_READ_US, 1000,
-		     &v))
+	if (igb_wait(&pf->hw, IGB_EECD, IGB_EECD_AUTO_RD, IGB_EECD_AUTO_RD, AUTO_READ_US, 1000, &v))
 		log_info("igb", "nvm auto-read not reported eecd=0x%x", v);
 	mask_all(pf);
 	pf->link = (struct igb_link){0};
@@ -137,7 +136,7 @@ static void enable_rx_tx(struct igb_pf *pf)
 	igb_wr(&pf->hw, IGB_RCTL, IGB_RCTL_EN | IGB_RCTL_BAM | IGB_RCTL_VFE | IGB_RCTL_SECRC);
 	igb_wr(&pf->hw, IGB_TCTL,
 	       IGB_TCTL_EN | IGB_TCTL_PSP | IGB_TCTL_RTLC | (15u << IGB_TCTL_CT_SHIFT) |
-		       (63u << IGB_TCTL_COLD_SHIFT));
+		   (63u << IGB_TCTL_COLD_SHIFT));
 }
 
 int igb_pf_start(struct igb_pf *pf, struct igb_ring_mem *mem, igb_rx_fn rx, void *rx_ctx)

@@ -26,11 +26,11 @@
 #include "drivers/nic/switch_port.h"
 #include "kernel/pci/pci_regs.h"
 
-#define IGB_PF_POOL	 7 /* the PF's pool and queue */
-#define IGB_RING_SIZE	 64 /* descriptors per PF ring: a multiple of 8 (128-byte RDLEN/TDLEN) */
-#define IGB_BUF_SIZE	 2048 /* one buffer holds a whole standard frame */
-#define IGB_FRAME_MIN	 60   /* without FCS */
-#define IGB_FRAME_MAX	 1518 /* without FCS; +4 with a VLAN tag */
+#define IGB_PF_POOL	   7  /* the PF's pool and queue */
+#define IGB_RING_SIZE	   64 /* descriptors per PF ring: a multiple of 8 (128-byte RDLEN/TDLEN) */
+#define IGB_BUF_SIZE	   2048			   /* one buffer holds a whole standard frame */
+#define IGB_FRAME_MIN	   60			   /* without FCS */
+#define IGB_FRAME_MAX	   1518			   /* without FCS; +4 with a VLAN tag */
 #define IGB_MAX_FRAME_VLAN (IGB_FRAME_MAX + 4 + 4) /* RLPML: tag and FCS included */
 
 struct pci_cfg_ops; /* kernel/pci/pci.h: the configuration-space access method */
@@ -47,10 +47,10 @@ struct igb_ring_mem {
 
 struct igb_rings {
 	struct igb_ring_mem *mem;
-	unsigned queue;	  /* hardware queue index (= the PF's pool) */
-	unsigned tx_next; /* next descriptor to fill */
-	unsigned tx_clean; /* oldest descriptor the NIC may still own */
-	unsigned rx_next; /* next descriptor to look at */
+	unsigned queue;		/* hardware queue index (= the PF's pool) */
+	unsigned tx_next;	/* next descriptor to fill */
+	unsigned tx_clean;	/* oldest descriptor the NIC may still own */
+	unsigned rx_next;	/* next descriptor to look at */
 	bool rx_in_frame_error; /* dropping the rest of a multi-buffer frame */
 };
 
@@ -65,10 +65,10 @@ struct igb_link {
 
 /* The PF's SR-IOV capability as the driver programmed it. */
 struct igb_sriov {
-	uint16_t cap;	     /* offset of the extended capability, 0: none */
+	uint16_t cap; /* offset of the extended capability, 0: none */
 	uint16_t total_vfs;
-	uint16_t num_vfs;    /* enabled VFs, 0 when VF Enable is clear */
-	uint16_t vf_offset;  /* First VF Offset for num_vfs */
+	uint16_t num_vfs;   /* enabled VFs, 0 when VF Enable is clear */
+	uint16_t vf_offset; /* First VF Offset for num_vfs */
 	uint16_t vf_stride;
 	uint16_t vf_device;
 	uint64_t vf_bar[PCI_SRIOV_NUM_BARS];	  /* base of VF 0's BAR i (64-bit: in slot i) */
@@ -77,9 +77,23 @@ struct igb_sriov {
 
 /* Hardware counters accumulated to 64 bits (they clear on read or wrap at 32). */
 enum igb_stat {
-	IGB_STAT_GPRC, IGB_STAT_GPTC, IGB_STAT_GORC, IGB_STAT_GOTC, IGB_STAT_BPRC, IGB_STAT_MPRC,
-	IGB_STAT_BPTC, IGB_STAT_MPTC, IGB_STAT_TPR, IGB_STAT_TPT, IGB_STAT_MPC, IGB_STAT_RNBC,
-	IGB_STAT_RUC, IGB_STAT_ROC, IGB_STAT_CRCERRS, IGB_STAT_RLEC, IGB_STAT_RXERRC,
+	IGB_STAT_GPRC,
+	IGB_STAT_GPTC,
+	IGB_STAT_GORC,
+	IGB_STAT_GOTC,
+	IGB_STAT_BPRC,
+	IGB_STAT_MPRC,
+	IGB_STAT_BPTC,
+	IGB_STAT_MPTC,
+	IGB_STAT_TPR,
+	IGB_STAT_TPT,
+	IGB_STAT_MPC,
+	IGB_STAT_RNBC,
+	IGB_STAT_RUC,
+	IGB_STAT_ROC,
+	IGB_STAT_CRCERRS,
+	IGB_STAT_RLEC,
+	IGB_STAT_RXERRC,
 	IGB_STAT_COUNT
 };
 

@@ -13,8 +13,7 @@
 #define MDIC_TIMEOUT_US 96000
 #define MDIC_STEP_US	50
 #define BMCR_AUTONEG                                                                               \
-	(IGB_PHY_BMCR_ANENABLE | IGB_PHY_BMCR_ANRESTART | IGB_PHY_BMCR_FD |                        \
-	 IGB_PHY_BMCR_SPEED1000)
+	(IGB_PHY_BMCR_ANENABLE | IGB_PHY_BMCR_ANRESTART | IGB_PHY_BMCR_FD | IGB_PHY_BMCR_SPEED1000)
 
 static int mdic(struct igb_pf *pf, uint32_t cmd, uint16_t *out)
 {

@@ -207,7 +207,8 @@ unsigned igb_rx_poll(struct igb_pf *pf, unsigned budget)
 	unsigned n = 0, last = 0;
 	uint32_t status;
 
-	while (r->mem && n < budget && ((status = rx_status(r->mem, r->rx_next)) & IGB_RXD_STAT_DD)) {
+	while (r->mem && n < budget &&
+	       ((status = rx_status(r->mem, r->rx_next)) & IGB_RXD_STAT_DD)) {
 		igb_dma_barrier(); /* DD seen before the length and data are read */
 		rx_deliver(pf, r->rx_next, status);
 		rx_arm(r->mem, r->rx_next);

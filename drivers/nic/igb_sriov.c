@@ -62,8 +62,12 @@ int igb_sriov_probe(struct igb_pf *pf)
 	}
 	s->total_vfs = cfg_rd16(pf, PCI_SRIOV_TOTAL_VF);
 	s->vf_device = cfg_rd16(pf, PCI_SRIOV_VF_DID);
-	if (cfg_rd16(pf, PCI_SRIOV_CTRL) & PCI_SRIOV_CTRL_VFE)
-		s->num_vfs = cfg_rd16(pf, PCI_SRIOV_NUM_VF);
+	if (cfg_rd16(pf, PCI_SRIOV_CTRL) & PCI_SRIOV_CTRL_VFE) {
+		/* Already on (a restarted parent): serve those VFs as they are. */
+		s->num_vfs = (uint16_t)MIN(cfg_rd16(pf, PCI_SRIOV_NUM_VF), IGB_MAX_VFS);
+		s->vf_offset = cfg_rd16(pf, PCI_SRIOV_VF_OFFSET);
+		s->vf_stride = cfg_rd16(pf, PCI_SRIOV_VF_STRIDE);
+	}
 	log_info("igb", "sriov cap=0x%x total=%u vf_device=%04x enabled=%u", s->cap, s->total_vfs,
 		 s->vf_device, s->num_vfs);
 	return 0;
@@ -150,8 +154,8 @@ static uint64_t after_pf_bars(const struct igb_pf *pf)
 		if (v & PCI_BAR_SPACE_IO)
 			continue;
 		if ((v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_TYPE_64)
-			base |= (uint64_t)pci_cfg_read32(pf->cfg, pf->bdf,
-							 PCI_BASE_ADDRESS(++i)) << 32;
+			base |= (uint64_t)pci_cfg_read32(pf->cfg, pf->bdf, PCI_BASE_ADDRESS(++i))
+				<< 32;
 		if (base < BIT(32))
 			highest = MAX(highest, base);
 	}
@@ -306,8 +310,8 @@ static int vf_bring_up(struct igb_pf *pf, unsigned vf)
 			 PCI_BDF_ARGS(bdf), cmd);
 		return -EPERM;
 	}
-	log_info("igb", "vf up vf=%u bdf=" PCI_BDF_FMT " id=%04x:%04x command=0x%x bar0=0x%llx",
-		 vf, PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16, cmd,
+	log_info("igb", "vf up vf=%u bdf=" PCI_BDF_FMT " id=%04x:%04x command=0x%x bar0=0x%llx", vf,
+		 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16, cmd,
 		 (unsigned long long)(pf->sriov.vf_bar[0] + pf->sriov.vf_bar_size[0] * vf));
 	return 0;
 }
@@ -400,7 +404,8 @@ int igb_sriov_disable(struct igb_pf *pf)
 		return err;
 	pf->sriov.num_vfs = 0;
 	if (pf->type == IGB_MAC_82576) {
-		/* 82576: the PF may use the VFs' queues again once they are quiet (Linux, FreeBSD). */
+		/* 82576: the PF may use the VFs' queues again once they are quiet (Linux, FreeBSD).
+		 */
 		igb_delay_us(IOV_REUSE_WAIT_US);
 		igb_wr(&pf->hw, IGB_IOVCTL, IGB_IOVCTL_REUSE_VFQ);
 	}

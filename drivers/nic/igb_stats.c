@@ -17,25 +17,33 @@ static const struct {
 	uint32_t pair_low;
 	const char *name;
 } stat_regs[IGB_STAT_COUNT] = {
-	[IGB_STAT_GPRC] = {IGB_GPRC, 0, "gprc"},   [IGB_STAT_GPTC] = {IGB_GPTC, 0, "gptc"},
-	[IGB_STAT_GORC] = {0, IGB_GORCL, "gorc"},  [IGB_STAT_GOTC] = {0, IGB_GOTCL, "gotc"},
-	[IGB_STAT_BPRC] = {IGB_BPRC, 0, "bprc"},   [IGB_STAT_MPRC] = {IGB_MPRC, 0, "mprc"},
-	[IGB_STAT_BPTC] = {IGB_BPTC, 0, "bptc"},   [IGB_STAT_MPTC] = {IGB_MPTC, 0, "mptc"},
-	[IGB_STAT_TPR] = {IGB_TPR, 0, "tpr"},	   [IGB_STAT_TPT] = {IGB_TPT, 0, "tpt"},
-	[IGB_STAT_MPC] = {IGB_MPC, 0, "mpc"},	   [IGB_STAT_RNBC] = {IGB_RNBC, 0, "rnbc"},
-	[IGB_STAT_RUC] = {IGB_RUC, 0, "ruc"},	   [IGB_STAT_ROC] = {IGB_ROC, 0, "roc"},
-	[IGB_STAT_CRCERRS] = {IGB_CRCERRS, 0, "crcerrs"},
-	[IGB_STAT_RLEC] = {IGB_RLEC, 0, "rlec"},   [IGB_STAT_RXERRC] = {IGB_RXERRC, 0, "rxerrc"},
+    [IGB_STAT_GPRC] = {IGB_GPRC, 0, "gprc"},
+    [IGB_STAT_GPTC] = {IGB_GPTC, 0, "gptc"},
+    [IGB_STAT_GORC] = {0, IGB_GORCL, "gorc"},
+    [IGB_STAT_GOTC] = {0, IGB_GOTCL, "gotc"},
+    [IGB_STAT_BPRC] = {IGB_BPRC, 0, "bprc"},
+    [IGB_STAT_MPRC] = {IGB_MPRC, 0, "mprc"},
+    [IGB_STAT_BPTC] = {IGB_BPTC, 0, "bptc"},
+    [IGB_STAT_MPTC] = {IGB_MPTC, 0, "mptc"},
+    [IGB_STAT_TPR] = {IGB_TPR, 0, "tpr"},
+    [IGB_STAT_TPT] = {IGB_TPT, 0, "tpt"},
+    [IGB_STAT_MPC] = {IGB_MPC, 0, "mpc"},
+    [IGB_STAT_RNBC] = {IGB_RNBC, 0, "rnbc"},
+    [IGB_STAT_RUC] = {IGB_RUC, 0, "ruc"},
+    [IGB_STAT_ROC] = {IGB_ROC, 0, "roc"},
+    [IGB_STAT_CRCERRS] = {IGB_CRCERRS, 0, "crcerrs"},
+    [IGB_STAT_RLEC] = {IGB_RLEC, 0, "rlec"},
+    [IGB_STAT_RXERRC] = {IGB_RXERRC, 0, "rxerrc"},
 };
 
 static const struct {
 	uint32_t reg0; /* pool 0's register; pool p's is 0x100 * p above */
 	const char *name;
 } pool_regs[IGB_POOL_STATS] = {
-	[IGB_POOL_GPRC] = {IGB_PVFGPRC(0), "gprc"},
-	[IGB_POOL_GPTC] = {IGB_PVFGPTC(0), "gptc"},
-	[IGB_POOL_GORC] = {IGB_PVFGORC(0), "gorc"},
-	[IGB_POOL_GOTC] = {IGB_PVFGOTC(0), "gotc"},
+    [IGB_POOL_GPRC] = {IGB_PVFGPRC(0), "gprc"},
+    [IGB_POOL_GPTC] = {IGB_PVFGPTC(0), "gptc"},
+    [IGB_POOL_GORC] = {IGB_PVFGORC(0), "gorc"},
+    [IGB_POOL_GOTC] = {IGB_PVFGOTC(0), "gotc"},
 };
 
 const char *igb_stat_name(enum igb_stat s)

@@ -22,9 +22,9 @@
 #include "hv/errno.h"
 #include "hv/log.h"
 
-#define VMOLR_DEFAULT(frame) \
-	(IGB_VMOLR_AUPE | IGB_VMOLR_BAM | IGB_VMOLR_STRCRC | IGB_VMOLR_STRVLAN | IGB_VMOLR_LPE | \
-	 ((frame) & IGB_VMOLR_RLPML_MASK))
+#define VMOLR_DEFAULT(frame)                                                                       \
+	(IGB_VMOLR_AUPE | IGB_VMOLR_BAM | IGB_VMOLR_STRCRC | IGB_VMOLR_STRVLAN | IGB_VMOLR_LPE |   \
+	 ((frame)&IGB_VMOLR_RLPML_MASK))
 
 static uint32_t txswc_reg(const struct igb_pf *pf)
 {
@@ -237,7 +237,8 @@ static void pool_frame_set(struct igb_pf *pf, unsigned vf, uint16_t max_frame)
 {
 	uint32_t frame = max_frame ? max_frame : IGB_MAX_FRAME_VLAN;
 
-	rmw(pf, IGB_VMOLR(vf), IGB_VMOLR_RLPML_MASK, IGB_VMOLR_LPE | (frame & IGB_VMOLR_RLPML_MASK));
+	rmw(pf, IGB_VMOLR(vf), IGB_VMOLR_RLPML_MASK,
+	    IGB_VMOLR_LPE | (frame & IGB_VMOLR_RLPML_MASK));
 }
 
 /* --- Pools ------------------------------------------------------------------ */
@@ -307,7 +308,8 @@ int igb_switch_apply_port(struct igb_pf *pf, unsigned vf, const struct switch_po
 static void pf_pool_init(struct igb_pf *pf)
 {
 	rar_set(pf, 0, &pf->mac, IGB_PF_POOL);
-	igb_wr(&pf->hw, IGB_VMOLR(IGB_PF_POOL), VMOLR_DEFAULT(IGB_MAX_FRAME_VLAN) | IGB_VMOLR_ROMPE);
+	igb_wr(&pf->hw, IGB_VMOLR(IGB_PF_POOL),
+	       VMOLR_DEFAULT(IGB_MAX_FRAME_VLAN) | IGB_VMOLR_ROMPE);
 	igb_wr(&pf->hw, IGB_VMVIR(IGB_PF_POOL), 0);
 	igb_wr(&pf->hw, IGB_VFRE, 1u << IGB_PF_POOL);
 	igb_wr(&pf->hw, IGB_VFTE, 1u << IGB_PF_POOL);
@@ -347,6 +349,6 @@ void igb_switch_init(struct igb_pf *pf)
 	for (unsigned vf = 0; vf < IGB_MAX_VFS; vf++)
 		igb_switch_vf_spoofchk(pf, vf, true);
 	pf_pool_init(pf);
-	log_info("igb", "switch vmdq pools=%u pf_pool=%u rar=%u txswc=0x%x", IGB_POOLS,
-		 IGB_PF_POOL, pf->rar_entries, igb_rd(&pf->hw, txswc_reg(pf)));
+	log_info("igb", "switch vmdq pools=%u pf_pool=%u rar=%u txswc=0x%x", IGB_POOLS, IGB_PF_POOL,
+		 pf->rar_entries, igb_rd(&pf->hw, txswc_reg(pf)));
 }

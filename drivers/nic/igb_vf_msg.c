@@ -30,10 +30,10 @@
 
 /* Ticks are microseconds. igbvf needs a handful of messages at start and on changes. */
 static const struct mbx_limit_config limit_cfg = {
-	.window_ticks = WINDOW_US,
-	.max_messages = 16,
-	.max_malformed = 8,
-	.mute_ticks = 5 * WINDOW_US,
+    .window_ticks = WINDOW_US,
+    .max_messages = 16,
+    .max_malformed = 8,
+    .mute_ticks = 5 * WINDOW_US,
 };
 
 static const char *port_name(const struct switch_port *p)
@@ -90,8 +90,7 @@ void igb_vf_reset_event(struct igb_pf *pf, unsigned vf)
 }
 
 /* VF_RESET: the VF finished its own reset and asks for its address. */
-static enum mbx_outcome reset_message(struct igb_pf *pf, unsigned vf,
-				      const struct mbx_request *req)
+static enum mbx_outcome reset_message(struct igb_pf *pf, unsigned vf, const struct mbx_request *req)
 {
 	struct switch_port *port = pf->vf_port[vf];
 	struct igb_vf_mbx *m = &pf->vf_mbx[vf];
@@ -173,8 +172,7 @@ static enum mbx_outcome request(struct igb_pf *pf, unsigned vf, const struct mbx
 	return MBX_ACCEPTED;
 }
 
-static enum mbx_outcome malformed(struct igb_pf *pf, unsigned vf, uint32_t header,
-				  const char *why)
+static enum mbx_outcome malformed(struct igb_pf *pf, unsigned vf, uint32_t header, const char *why)
 {
 	if (may_log(&pf->vf_mbx[vf]))
 		log_warn("igb", "mbx malformed vf=%u reason=\"%s\" msg=0x%x", vf, why, header);

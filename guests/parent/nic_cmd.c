@@ -39,8 +39,10 @@ static const struct nic_cmd cmds[] = {
     {"vf", "list", "vf list              VFs: id, RID, state, owner, MAC, VLAN", run_vf_list},
     {"port", "list", "port list            switch ports: identity, policy, counters",
      run_port_list},
-    {"port", "set", "port set <port> k=v  policy: mac_change guest_vlan multicast promisc vf "
-     "vlan max_multicast max_frame", nic_cmd_port_set},
+    {"port", "set",
+     "port set <port> k=v  policy: mac_change guest_vlan multicast promisc vf "
+     "vlan max_multicast max_frame",
+     nic_cmd_port_set},
 };
 
 void nic_help(void)

@@ -12,8 +12,7 @@ void nic_cmd_vf_list(struct nic *n)
 	char line[CONSOLE_LINE_MAX], mac[MAC_STR_LEN];
 
 	for (unsigned i = 0; i < n->vfs.count; i++) {
-		const struct switch_port *port =
-			i < IGB_MAX_VFS ? n->pf.vf_port[i] : NULL;
+		const struct switch_port *port = i < IGB_MAX_VFS ? n->pf.vf_port[i] : NULL;
 		struct strbuf sb = STRBUF_INIT(line, sizeof(line));
 
 		sb.pos = (size_t)MAX(0, vf_format(&n->vfs.vf[i], line, sizeof(line)));

@@ -77,8 +77,7 @@ void nic_cmd_stats(struct nic *n)
 }
 
 /* A test frame: dst, the PF's MAC, the experimental ethertype, text, zero padding. */
-static void build_frame(const struct nic *n, const struct mac_addr *dst, unsigned seq,
-			uint8_t *f)
+static void build_frame(const struct nic *n, const struct mac_addr *dst, unsigned seq, uint8_t *f)
 {
 	memset(f, 0, TEST_FRAME_LEN);
 	memcpy(f, dst->b, ETH_ALEN);

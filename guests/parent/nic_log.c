@@ -13,7 +13,7 @@
 void log_vwrite(enum log_level level, const char *subsys, const char *fmt, va_list ap)
 {
 	static const char *const suffix[] = {
-		[LOG_ERROR] = " level=error", [LOG_WARN] = " level=warn", [LOG_INFO] = ""};
+	    [LOG_ERROR] = " level=error", [LOG_WARN] = " level=warn", [LOG_INFO] = ""};
 	char msg[CONSOLE_LINE_MAX];
 
 	if (level > LOG_INFO)

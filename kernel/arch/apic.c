@@ -22,9 +22,6 @@
 #define APIC_ICR_STARTUP (6u << 8)
 #define APIC_ICR_ASSERT BIT(14)
 #define APIC_LVT_TIMER 0x320
-#define PIC_MASTER_DATA 0x21 /* 8259 interrupt mask registers (OCW1) */
-#define PIC_SLAVE_DATA 0xa1
-#define PIC_MASK_ALL 0xff
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
 #define APIC_LVT_ERROR 0x370
@@ -38,6 +35,10 @@
 #define XAPIC_DEFAULT_BASE 0xfee00000ULL
 #define APIC_BASE_ADDR_MASK 0x000ffffffffff000ULL
 #define CPUID_1_ECX_X2APIC BIT(21)
+
+#define PIC_MASTER_DATA 0x21 /* 8259 interrupt mask registers (OCW1) */
+#define PIC_SLAVE_DATA 0xa1
+#define PIC_MASK_ALL 0xff
 
 static bool x2apic;
 static bool ready;

@@ -104,10 +104,12 @@ def test_faults_below_the_threshold_are_counted_and_told_not_quarantined(machine
     assert re.search(r"vtd_dmar_fault sid 0x100 fault 6 addr %s" % canary, trace.read_text())
     for name in ("parent", "child1", "child2"):
         m.wait_for(r"%s: heartbeat n=3\b" % name, timeout=30, since=0)
-    faults = len(re.findall(r"vtd_dmar_fault sid 0x100", trace.read_text()))
+    # QEMU retries the fetch, but with its one recording register the unit
+    # records the first fault and drops the rest while F is set: the
+    # hypervisor counts what the unit recorded, under the threshold here.
+    recorded = records(m, "iommu", "dma fault")
     quarantined = records(m, "iommu", "quarantine")
-    # One fault recorded by QEMU: under the threshold, so the device stays.
-    assert (faults >= 2) == bool(quarantined)
+    assert (len(recorded) >= 2) == bool(quarantined)
     m.wait_for(r"vmm: canary state=intact where=dma-fault", since=0)
 
 

@@ -46,11 +46,22 @@ def test_check_mode_without_iommu_says_why(machine):
 
 
 def test_unsafe_option_runs_without_iommu_loudly(machine):
-    m = machine(no_iommu=True, set={"hypervisor.unsafe_no_iommu": "yes"})
+    # The test mode runs only partitions that own no device: the parent gives up its NIC.
+    m = machine(no_iommu=True, set={"hypervisor.unsafe_no_iommu": "yes",
+                                    "partition parent.devices": ""})
     m.wait_for(RUNNING, timeout=120)
     unsafe = [r for r in records(m, "check") if r.level == "W" and "UNSAFE" in r.message]
     assert len(unsafe) >= 3
     assert one(m, "check", "")["unsafe"] == "yes"
+
+
+def test_unsafe_option_refuses_partitions_that_own_devices(machine):
+    m = machine(no_iommu=True, set={"hypervisor.unsafe_no_iommu": "yes"})
+    assert m.wait_exit(timeout=120) == (3, "config-error")
+    refused = [r.fields for r in records(m, "config") if r.message == "refused"]
+    assert refused and refused[0]["field"] == "partition parent.devices"
+    assert "unsafe_no_iommu" in refused[0]["reason"]
+    assert not records(m, "vmm", "partition started")
 
 
 def test_single_cpu_machine_is_unsupported(machine):

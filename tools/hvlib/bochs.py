@@ -22,6 +22,7 @@ from its CD drive. A run:
 import os
 import pty
 import re
+import select
 import selectors
 import signal
 import subprocess
@@ -148,6 +149,7 @@ class Relay:
     """Copies COM1 out (and stdin in), Bochs's terminal to bochs.out, until the end."""
 
     POLL_SECONDS = 0.2
+    QUIET_SECONDS = 0.5
 
     def __init__(self, run, out):
         self._run = run
@@ -187,10 +189,15 @@ class Relay:
                 self._user(key.fd)
 
     def _finish(self):
-        os.set_blocking(self._run.serial_master, False)
-        while _drain(self._run.serial_master, self._serial):
-            if not self._sel.select(0):
+        """After Bochs's exit: what it wrote last may still be on its way through the pty."""
+        fd = self._run.serial_master
+        quiet_until = time.monotonic() + self.QUIET_SECONDS
+        while time.monotonic() < quiet_until:
+            ready, _, _ = select.select([fd], [], [], self.QUIET_SECONDS)
+            if not ready or not _drain(fd, self._serial):
                 break
+            quiet_until = time.monotonic() + self.QUIET_SECONDS
+        self._run.watch.feed(b"\n")  # a last line cut short still counts
 
     def run(self, deadline):
         """'exited', 'halted' (verdict in, Bochs still up) or 'timeout'."""

@@ -1,0 +1,28 @@
+/*
+ * A fake 82576 behind the igb platform contract (drivers/nic/igb_hw.h), for
+ * host tests of the PF driver: a plain register file plus the semantics the
+ * driver depends on, after the datasheet and QEMU's model (hw/net/igb_core.c):
+ * the mailbox ownership bits (PFU granted only while the VF doesn't hold
+ * the buffer, released by any write without it), write-1-to-clear cause
+ * registers, clear-on-read statistics. A fake clock advances by the
+ * driver's own delays. The VF side of the mailbox is driven by the test.
+ */
+#ifndef TESTS_UNIT_FAKE_IGB_H
+#define TESTS_UNIT_FAKE_IGB_H
+
+#include "drivers/nic/igb_pf.h"
+
+void fake_igb_reset(void);
+uint32_t fake_reg(uint32_t reg);
+void fake_set(uint32_t reg, uint32_t val);
+void fake_advance_us(uint64_t us);
+
+/* The VF side of VF vf's mailbox (igbvf's e1000_write_mbx_vf / read). */
+int fake_vf_send(unsigned vf, const uint32_t *words, unsigned n); /* -EBUSY: PF holds it */
+void fake_vf_read(unsigned vf, uint32_t *words, unsigned n);
+bool fake_vf_pf_wrote(unsigned vf); /* PFSTS seen (read to clear) */
+void fake_vf_hold(unsigned vf, bool hold);
+/* What the VF does on VTCTRL.RST in QEMU: VFLRE set, its pool's RX/TX off. */
+void fake_vf_reset(unsigned vf);
+
+#endif
