@@ -318,15 +318,17 @@ static void read_exit(struct vmx_state *s, struct vm_exit *exit)
 	};
 	struct vmx_event ev;
 
-	if (!(x.reason & VMX_EXIT_REASON_ENTRY_FAILURE))
-		s->launched = true;
+	if (x.reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
+		vmx_decode_exit(&x, exit);
+		log_error("vmx", "vm entry refused reason=0x%x qualification=0x%llx", x.reason,
+			  (unsigned long long)x.qualification);
+		return;
+	}
+	s->launched = true;
 	if (vmx_reinject_event((uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO),
 			       (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE), x.insn_len, &ev))
 		write_event(&ev);
 	vmx_decode_exit(&x, exit);
-	if (exit->type == VM_EXIT_INVALID)
-		log_error("vmx", "vm entry refused reason=0x%x qualification=0x%llx", x.reason,
-			  (unsigned long long)x.qualification);
 }
 
 /* A stop request that came after the run loop looked: leave as if kicked. */

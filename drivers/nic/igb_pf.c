@@ -131,9 +131,13 @@ static void enable_rx_tx(struct igb_pf *pf)
 	/*
 	 * VFE: VLAN filtering, so the VMDq switch honours VLVF/VFTA and
 	 * VMOLR.AUPE. SECRC strips the FCS where the pools' VMOLR.STRCRC
-	 * doesn't reach (QEMU takes the FCS length from RCTL only).
+	 * doesn't reach (QEMU takes the FCS length from RCTL only). LPE with
+	 * the largest RLPML a VF may ask for: each pool's VMOLR.RLPML is the
+	 * real limit, the global one only must not be below it.
 	 */
-	igb_wr(&pf->hw, IGB_RCTL, IGB_RCTL_EN | IGB_RCTL_BAM | IGB_RCTL_VFE | IGB_RCTL_SECRC);
+	igb_wr(&pf->hw, IGB_RLPML, IGB_MBX_LPE_MAX);
+	igb_wr(&pf->hw, IGB_RCTL,
+	       IGB_RCTL_EN | IGB_RCTL_BAM | IGB_RCTL_VFE | IGB_RCTL_SECRC | IGB_RCTL_LPE);
 	igb_wr(&pf->hw, IGB_TCTL,
 	       IGB_TCTL_EN | IGB_TCTL_PSP | IGB_TCTL_RTLC | (15u << IGB_TCTL_CT_SHIFT) |
 		   (63u << IGB_TCTL_COLD_SHIFT));
