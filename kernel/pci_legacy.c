@@ -8,14 +8,14 @@
 #include "kernel/spinlock.h"
 
 #define PCI_CONF1_ADDRESS 0xcf8
-#define PCI_CONF1_DATA 0xcfc
-#define PCI_CONF1_ENABLE BIT(31)
-#define PCI_CONF1_LIMIT 0x100
+#define PCI_CONF1_DATA	  0xcfc
+#define PCI_CONF1_ENABLE  BIT(31)
+#define PCI_CONF1_LIMIT	  0x100
 
 static struct spinlock conf1_lock = SPINLOCK_INIT;
 
 static const struct mcfg_allocation legacy_window = {
-	.base = 0, .segment = 0, .start_bus = 0, .end_bus = 0xff};
+    .base = 0, .segment = 0, .start_bus = 0, .end_bus = 0xff};
 
 static bool reachable(uint32_t bdf, uint16_t off)
 {

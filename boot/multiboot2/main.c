@@ -14,8 +14,8 @@
 #include "kernel/serial.h"
 #include "lib/config.h"
 
-#define ADDRESS_LIMIT (4 * GiB) /* what entry.asm identity-maps */
-#define RSDP_COPY_SIZE 64	/* an ACPI 2.0+ RSDP is 36 bytes */
+#define ADDRESS_LIMIT  (4 * GiB) /* what entry.asm identity-maps */
+#define RSDP_COPY_SIZE 64	 /* an ACPI 2.0+ RSDP is 36 bytes */
 
 /* boot/multiboot2/hv.ld */
 extern const char ImageBase[], hv_image_end[];
@@ -43,10 +43,11 @@ static uint64_t configured_heap_size(void)
 
 	config_defaults(&cfg);
 	if (!m)
-		log_warn("mb2", "no module named " MB2_CONFIG_MODULE " (module2 FILE " MB2_CONFIG_MODULE
-			 "): default configuration");
+		log_warn("mb2", "no module named " MB2_CONFIG_MODULE
+				" (module2 FILE " MB2_CONFIG_MODULE "): default configuration");
 	else if (config_parse((const char *)(uintptr_t)m->start, m->end - m->start, &cfg, &err)) {
-		log_warn("mb2", "configuration line=%u field=\"%s\" is wrong: the core will refuse it",
+		log_warn("mb2",
+			 "configuration line=%u field=\"%s\" is wrong: the core will refuse it",
 			 err.line, err.field);
 		config_defaults(&cfg);
 	}
@@ -56,22 +57,23 @@ static uint64_t configured_heap_size(void)
 void mb2_main(uint32_t magic, uint64_t info_pa)
 {
 	struct mb2_layout layout = {
-		.image_base = (uint64_t)(uintptr_t)ImageBase,
-		.image_end = (uint64_t)(uintptr_t)hv_image_end,
-		.info_base = info_pa,
-		.rsdp_copy = rsdp_copy,
-		.rsdp_copy_size = sizeof(rsdp_copy),
+	    .image_base = (uint64_t)(uintptr_t)ImageBase,
+	    .image_end = (uint64_t)(uintptr_t)hv_image_end,
+	    .info_base = info_pa,
+	    .rsdp_copy = rsdp_copy,
+	    .rsdp_copy_size = sizeof(rsdp_copy),
 	};
 
 	serial_init(SERIAL_COM1);
 	if (magic != MB2_BOOTLOADER_MAGIC || !info_pa || info_pa >= ADDRESS_LIMIT) {
-		log_error("mb2", "not started by a multiboot2 loader magic=0x%x info=0x%llx: halting",
+		log_error("mb2",
+			  "not started by a multiboot2 loader magic=0x%x info=0x%llx: halting",
 			  magic, (unsigned long long)info_pa);
 		halt_here();
 	}
-	/* A broken map still goes to the core, which refuses it with a verdict. */
-	if (mb2_parse((const void *)(uintptr_t)info_pa, MIN(MB2_MAX_INFO_SIZE, ADDRESS_LIMIT -
-							     info_pa), &info))
+	/* Broken boot information still goes to the core (no map), which refuses it. */
+	if (mb2_parse((const void *)(uintptr_t)info_pa,
+		      MIN(MB2_MAX_INFO_SIZE, ADDRESS_LIMIT - info_pa), &info))
 		memset(&info, 0, sizeof(info));
 	layout.info_end = info_pa + info.total_size;
 	layout.heap_size = configured_heap_size();

@@ -13,12 +13,12 @@
 #include "hv/log.h"
 #include "hv/string.h"
 
-#define HEAP_FLOOR (1 * MiB)
-#define HEAP_LIMIT (4 * GiB) /* APs load CR3 while still in 32-bit mode */
-#define HEAP_ALIGN (2 * MiB)
-#define TRAMPOLINE_FLOOR PAGE_SIZE   /* page 0 holds the real-mode IVT */
+#define HEAP_FLOOR	 (1 * MiB)
+#define HEAP_LIMIT	 (4 * GiB) /* APs load CR3 while still in 32-bit mode */
+#define HEAP_ALIGN	 (2 * MiB)
+#define TRAMPOLINE_FLOOR PAGE_SIZE  /* page 0 holds the real-mode IVT */
 #define TRAMPOLINE_LIMIT 0x9f000ULL /* below the EBDA; a SIPI vector is < 1 MiB */
-#define OWNED_MAX (BOOT_MAX_MODULES + 8)
+#define OWNED_MAX	 (BOOT_MAX_MODULES + 8)
 
 struct owned {
 	struct boot_mem_range r[OWNED_MAX];
@@ -38,7 +38,7 @@ static void add_owned(struct owned *o, uint64_t start, uint64_t end, uint32_t ty
 
 	if (o->n < OWNED_MAX)
 		o->r[o->n++] = (struct boot_mem_range){
-			.base = base, .size = ALIGN_UP(end, PAGE_SIZE) - base, .type = type};
+		    .base = base, .size = ALIGN_UP(end, PAGE_SIZE) - base, .type = type};
 }
 
 static void fill_header(struct boot_info *bi, const struct mb2_info *info,
@@ -51,8 +51,8 @@ static void fill_header(struct boot_info *bi, const struct mb2_info *info,
 	bi->image_base = layout->image_base;
 	bi->image_size = layout->image_end - layout->image_base;
 	hv_strlcpy(bi->loader, MB2_LOADER_NAME, sizeof(bi->loader));
-	if (info->cmdline && hv_strlcpy(bi->cmdline, info->cmdline, sizeof(bi->cmdline)) >=
-				     sizeof(bi->cmdline))
+	if (info->cmdline &&
+	    hv_strlcpy(bi->cmdline, info->cmdline, sizeof(bi->cmdline)) >= sizeof(bi->cmdline))
 		log_warn("mb2", "command line truncated max=%zu", sizeof(bi->cmdline) - 1);
 }
 
@@ -130,9 +130,11 @@ static void take_modules(struct boot_info *bi, const struct mb2_info *info,
 		const char *problem = module_problem(bi, m, layout);
 
 		if (problem) {
-			log_warn("mb2", "module ignored name=\"%s\" start=0x%llx end=0x%llx "
-				 "reason=\"%s\"", m->name, (unsigned long long)m->start,
-				 (unsigned long long)m->end, problem);
+			log_warn("mb2",
+				 "module ignored name=\"%s\" start=0x%llx end=0x%llx "
+				 "reason=\"%s\"",
+				 m->name, (unsigned long long)m->start, (unsigned long long)m->end,
+				 problem);
 			continue;
 		}
 		take_module(bi, m);
@@ -181,17 +183,18 @@ static size_t translate_map(const struct mb2_info *info)
 		struct mb2_mmap_entry e = mb2_mmap_entry(info, i);
 
 		if (n == ARRAY_SIZE(firmware_map)) {
-			log_warn("mb2", "memory map truncated entries=%u kept=%zu", info->mmap_count,
-				 n);
+			log_warn("mb2", "memory map truncated entries=%u kept=%zu",
+				 info->mmap_count, n);
 			break;
 		}
 		if (e.length == 0)
 			continue;
 		if (e.base_addr + e.length < e.base_addr ||
 		    e.base_addr + e.length > UINT64_MAX - PAGE_SIZE) {
-			log_warn("mb2", "memory map entry ignored index=%u base=0x%llx length=0x%llx "
-				 "reason=\"wraps\"", i, (unsigned long long)e.base_addr,
-				 (unsigned long long)e.length);
+			log_warn("mb2",
+				 "memory map entry ignored index=%u base=0x%llx length=0x%llx "
+				 "reason=\"wraps\"",
+				 i, (unsigned long long)e.base_addr, (unsigned long long)e.length);
 			continue;
 		}
 		n += page_range(&e, &firmware_map[n]);
@@ -287,11 +290,12 @@ int mb2_build_boot_info(struct boot_info *bi, const struct mb2_info *info,
 	add_owned(&owned, layout->image_base, layout->image_end, BOOT_MEM_HV);
 	take_modules(bi, info, layout, &owned);
 	err = build_map(bi, info, layout, &owned);
-	log_info("mb2", "boot info loader=\"%s\" modules=%u config_bytes=%llu heap=0x%llx+0x%llx "
-		 "trampoline=0x%llx ranges=%u rsdp=0x%llx", info->loader_name ? info->loader_name
-		 : "unknown", bi->module_count, (unsigned long long)bi->config_size,
-		 (unsigned long long)bi->heap_base, (unsigned long long)bi->heap_size,
-		 (unsigned long long)bi->trampoline_base, bi->mem_count,
-		 (unsigned long long)bi->rsdp);
+	log_info("mb2",
+		 "boot info loader=\"%s\" modules=%u config_bytes=%llu heap=0x%llx+0x%llx "
+		 "trampoline=0x%llx ranges=%u rsdp=0x%llx",
+		 info->loader_name ? info->loader_name : "unknown", bi->module_count,
+		 (unsigned long long)bi->config_size, (unsigned long long)bi->heap_base,
+		 (unsigned long long)bi->heap_size, (unsigned long long)bi->trampoline_base,
+		 bi->mem_count, (unsigned long long)bi->rsdp);
 	return err;
 }

@@ -14,7 +14,7 @@
 
 /* The module holding the configuration: `module2 /boot/hv.cfg hv.cfg`. */
 #define MB2_CONFIG_MODULE "hv.cfg"
-#define MB2_LOADER_NAME "multiboot2"
+#define MB2_LOADER_NAME	  "multiboot2"
 
 struct mb2_layout {
 	uint64_t image_base; /* the running hypervisor image, reserved for it */

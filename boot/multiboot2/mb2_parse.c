@@ -9,7 +9,7 @@
 #include "hv/log.h"
 #include "hv/string.h"
 
-#define MB2_MIN_INFO_SIZE (sizeof(struct mb2_info_header) + sizeof(struct mb2_tag))
+#define MB2_MIN_INFO_SIZE	(sizeof(struct mb2_info_header) + sizeof(struct mb2_tag))
 #define MB2_MIN_MMAP_ENTRY_SIZE sizeof(struct mb2_mmap_entry)
 
 /* The NUL-terminated string at s within len bytes, or NULL. */
@@ -29,7 +29,8 @@ static void take_string(const uint8_t *tag, const struct mb2_tag *h, const char 
 		return;
 	}
 	if (*out)
-		log_warn("mb2", "ignored tag=%s reason=\"given twice, the first one counts\"", what);
+		log_warn("mb2", "ignored tag=%s reason=\"given twice, the first one counts\"",
+			 what);
 	else
 		*out = s;
 }
@@ -47,8 +48,8 @@ static void take_module(const uint8_t *tag, const struct mb2_tag *h, struct mb2_
 	name = bounded_string(tag + sizeof(m), h->size - sizeof(m));
 	if (!name || m.mod_end <= m.mod_start) {
 		log_warn("mb2", "ignored tag=module reason=\"%s\" start=0x%x end=0x%x",
-			 name ? "ends before it starts" : "name without its NUL", m.mod_start,
-			 m.mod_end);
+			 name ? "empty, or ends before it starts" : "name without its NUL",
+			 m.mod_start, m.mod_end);
 		return;
 	}
 	if (out->module_count == MB2_MAX_MODULES) {
@@ -56,7 +57,7 @@ static void take_module(const uint8_t *tag, const struct mb2_tag *h, struct mb2_
 		return;
 	}
 	out->modules[out->module_count++] =
-		(struct mb2_module){.start = m.mod_start, .end = m.mod_end, .name = name};
+	    (struct mb2_module){.start = m.mod_start, .end = m.mod_end, .name = name};
 }
 
 static void take_mmap(const uint8_t *tag, const struct mb2_tag *h, struct mb2_info *out)

@@ -11,30 +11,30 @@
 #include "hv/types.h"
 
 /* 3.1.2 "Magic fields" of the OS image header. */
-#define MB2_HEADER_MAGIC 0xe85250d6u
+#define MB2_HEADER_MAGIC     0xe85250d6u
 #define MB2_HEADER_ARCH_I386 0u /* 32-bit protected mode */
 /* 3.1.3 header tags: type, flags, size; 8-byte aligned; end tag type 0. */
-#define MB2_HEADER_TAG_END 0
+#define MB2_HEADER_TAG_END	    0
 #define MB2_HEADER_TAG_MODULE_ALIGN 6
 
 /* 3.3 "I386 machine state": EAX on entry. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 
 /* 3.6 "Boot information format": fixed part, then 8-byte aligned tags. */
-#define MB2_TAG_ALIGN 8
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_ALIGN	    8
+#define MB2_TAG_END	    0
+#define MB2_TAG_CMDLINE	    1
 #define MB2_TAG_LOADER_NAME 2
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_MMAP 6
-#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP */
-#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_MODULE	    3
+#define MB2_TAG_MMAP	    6
+#define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
 
 /* 3.6.8 memory map entry types. */
-#define MB2_MEMORY_AVAILABLE 1
+#define MB2_MEMORY_AVAILABLE	    1
 #define MB2_MEMORY_ACPI_RECLAIMABLE 3
-#define MB2_MEMORY_NVS 4
-#define MB2_MEMORY_BADRAM 5
+#define MB2_MEMORY_NVS		    4
+#define MB2_MEMORY_BADRAM	    5
 
 /* 3.6 boot information: total_size, reserved. */
 struct mb2_info_header {

@@ -120,3 +120,15 @@ def test_check_mode_verdict_ends_the_simulation(bochs):
     assert m.wait_exit(timeout=BOOT) == (0, "ok")
     assert "the core halted" not in "\n".join(m.stderr())  # Bochs ended by itself
     assert one(m, "check", "")["verdict"] == "ok"
+
+
+def test_load_options_from_grub_and_a_refusal_before_the_exit_port(bochs):
+    # GRUB's multiboot2 line carries the load options. This one is refused
+    # before the core has read debug_exit_port: the core halts after its
+    # verdict and bochs-run stops Bochs.
+    m = bochs(hv_args="hypervisor.mode=sideways")
+    assert m.wait_exit(timeout=BOOT) == (3, "config-error")
+    assert one(m, "hv", "core started")["cmdline"] == "hypervisor.mode=sideways"
+    refused = [r.fields for r in records(m, "config") if r.message == "refused"]
+    assert refused and refused[0]["field"] == "hypervisor.mode"
+    assert "bochs-run: the core halted after its verdict; Bochs stopped" in m.stderr()

@@ -104,16 +104,18 @@ static void add_mmap_sized(const struct e820 *e, size_t n, uint32_t entry_size)
 
 /* A PC with 512 MiB, as SeaBIOS/Bochs's BIOS report it. */
 static const struct e820 pc_map[] = {
-	{0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
-	{0x9fc00, 0x400, 2},
-	{0xf0000, 0x10000, 2},
-	{0x100000, 0x1fef0000, MB2_MEMORY_AVAILABLE},
-	{0x1fff0000, 0x10000, MB2_MEMORY_ACPI_RECLAIMABLE},
-	{0xfffc0000, 0x40000, 2},
+    {0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
+    {0x9fc00, 0x400, 2},
+    {0xf0000, 0x10000, 2},
+    {0x100000, 0x1fef0000, MB2_MEMORY_AVAILABLE},
+    {0x1fff0000, 0x10000, MB2_MEMORY_ACPI_RECLAIMABLE},
+    {0xfffc0000, 0x40000, 2},
 };
 
-static const uint8_t rsdp_v1[20] = "RSD PTR \x42" "BOCHS \x00\x00\x00\x00\x00";
-static const uint8_t rsdp_v2[36] = "RSD PTR \x42" "BOCHS \x02";
+static const uint8_t rsdp_v1[20] = "RSD PTR \x42"
+				   "BOCHS \x00\x00\x00\x00\x00";
+static const uint8_t rsdp_v2[36] = "RSD PTR \x42"
+				   "BOCHS \x02";
 
 static size_t grub_like(void)
 {
@@ -270,8 +272,8 @@ static void test_bad_memory_maps_are_ignored(void **state)
 
 	(void)state;
 	mbi_begin();
-	add_mmap_sized(pc_map, 2, 20);	/* below the entry's own size */
-	add_mmap_sized(pc_map, 2, 28);	/* not a multiple of 8 */
+	add_mmap_sized(pc_map, 2, 20); /* below the entry's own size */
+	add_mmap_sized(pc_map, 2, 28); /* not a multiple of 8 */
 	add_tag(MB2_TAG_MMAP, short_mmap, sizeof(short_mmap));
 	add_mmap_sized(pc_map, 3, 32); /* a larger entry, as a later version may use */
 	add_mmap_sized(pc_map, 6, 24); /* a second map: the first valid one counts */
@@ -302,13 +304,13 @@ static void test_old_rsdp_alone_is_used(void **state)
 /* ---- boot_info ------------------------------------------------------------ */
 
 static const struct mb2_layout base_layout = {
-	.image_base = 0x200000,
-	.image_end = 0x277000,
-	.info_base = 0x10000,
-	.info_end = 0x11000,
-	.heap_size = 32 * MiB,
-	.rsdp_copy = rsdp_copy,
-	.rsdp_copy_size = sizeof(rsdp_copy),
+    .image_base = 0x200000,
+    .image_end = 0x277000,
+    .info_base = 0x10000,
+    .info_end = 0x11000,
+    .heap_size = 32 * MiB,
+    .rsdp_copy = rsdp_copy,
+    .rsdp_copy_size = sizeof(rsdp_copy),
 };
 
 static const struct boot_mem_range *range_at(uint64_t addr)
@@ -405,10 +407,10 @@ static void test_unusable_modules_are_left_out(void **state)
 	(void)state;
 	mbi_begin();
 	add_module(0x300000, 0x302000, "guests/a.elf");
-	add_module(0x301000, 0x303000, "guests/b.elf");	  /* overlaps a */
-	add_module(0x270000, 0x280000, "guests/c.elf");	  /* overlaps the image */
-	add_module(0x310000, 0x311000, "");		  /* no name */
-	add_module(0x320000, 0x321000, "guests/a.elf");	  /* a again */
+	add_module(0x301000, 0x303000, "guests/b.elf"); /* overlaps a */
+	add_module(0x270000, 0x280000, "guests/c.elf"); /* overlaps the image */
+	add_module(0x310000, 0x311000, "");		/* no name */
+	add_module(0x320000, 0x321000, "guests/a.elf"); /* a again */
 	add_module(0x330000, 0x331000,
 		   "guests/a-name-that-is-much-longer-than-sixty-three-characters.elf");
 	add_mmap_sized(pc_map, ARRAY_SIZE(pc_map), 24);
@@ -481,9 +483,9 @@ static void test_no_room_for_the_heap(void **state)
 static void test_heap_stays_below_4g(void **state)
 {
 	const struct e820 big[] = {
-		{0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
-		{0x100000, 0xbff00000, MB2_MEMORY_AVAILABLE},
-		{0x100000000ULL, 0x100000000ULL, MB2_MEMORY_AVAILABLE},
+	    {0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
+	    {0x100000, 0xbff00000, MB2_MEMORY_AVAILABLE},
+	    {0x100000000ULL, 0x100000000ULL, MB2_MEMORY_AVAILABLE},
 	};
 
 	(void)state;
@@ -498,12 +500,12 @@ static void test_heap_stays_below_4g(void **state)
 static void test_bad_map_entries_and_missing_rsdp(void **state)
 {
 	const struct e820 odd[] = {
-		{0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
-		{0x100000, 0x1ff00000, MB2_MEMORY_AVAILABLE},
-		{0xfffffffffffff000ULL, 0x2000, MB2_MEMORY_AVAILABLE}, /* wraps */
-		{0x30000000, 0, MB2_MEMORY_AVAILABLE},		       /* empty */
-		{0x30000000, 0x1000, MB2_MEMORY_BADRAM},
-		{0x40000000, 0x800, MB2_MEMORY_AVAILABLE},	       /* less than a page */
+	    {0x0, 0x9fc00, MB2_MEMORY_AVAILABLE},
+	    {0x100000, 0x1ff00000, MB2_MEMORY_AVAILABLE},
+	    {0xfffffffffffff000ULL, 0x2000, MB2_MEMORY_AVAILABLE}, /* wraps */
+	    {0x30000000, 0, MB2_MEMORY_AVAILABLE},		   /* empty */
+	    {0x30000000, 0x1000, MB2_MEMORY_BADRAM},
+	    {0x40000000, 0x800, MB2_MEMORY_AVAILABLE}, /* less than a page */
 	};
 
 	(void)state;
@@ -538,26 +540,26 @@ static void test_long_command_line_is_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parses_what_grub_gives),
-		cmocka_unit_test(test_total_size_out_of_bounds_is_refused),
-		cmocka_unit_test(test_tag_past_the_end_is_refused),
-		cmocka_unit_test(test_tag_smaller_than_its_header_is_refused),
-		cmocka_unit_test(test_missing_end_tag_is_refused),
-		cmocka_unit_test(test_strings_without_nul_are_ignored),
-		cmocka_unit_test(test_bad_modules_are_ignored),
-		cmocka_unit_test(test_too_many_modules_are_counted),
-		cmocka_unit_test(test_bad_memory_maps_are_ignored),
-		cmocka_unit_test(test_old_rsdp_alone_is_used),
-		cmocka_unit_test(test_boot_info_from_grub),
-		cmocka_unit_test(test_byte_ranges_become_whole_pages),
-		cmocka_unit_test(test_missing_memory_map_gives_an_empty_map),
-		cmocka_unit_test(test_unusable_modules_are_left_out),
-		cmocka_unit_test(test_at_most_sixteen_guest_modules),
-		cmocka_unit_test(test_heap_and_trampoline_avoid_the_boot_information),
-		cmocka_unit_test(test_no_room_for_the_heap),
-		cmocka_unit_test(test_heap_stays_below_4g),
-		cmocka_unit_test(test_bad_map_entries_and_missing_rsdp),
-		cmocka_unit_test(test_long_command_line_is_cut),
+	    cmocka_unit_test(test_parses_what_grub_gives),
+	    cmocka_unit_test(test_total_size_out_of_bounds_is_refused),
+	    cmocka_unit_test(test_tag_past_the_end_is_refused),
+	    cmocka_unit_test(test_tag_smaller_than_its_header_is_refused),
+	    cmocka_unit_test(test_missing_end_tag_is_refused),
+	    cmocka_unit_test(test_strings_without_nul_are_ignored),
+	    cmocka_unit_test(test_bad_modules_are_ignored),
+	    cmocka_unit_test(test_too_many_modules_are_counted),
+	    cmocka_unit_test(test_bad_memory_maps_are_ignored),
+	    cmocka_unit_test(test_old_rsdp_alone_is_used),
+	    cmocka_unit_test(test_boot_info_from_grub),
+	    cmocka_unit_test(test_byte_ranges_become_whole_pages),
+	    cmocka_unit_test(test_missing_memory_map_gives_an_empty_map),
+	    cmocka_unit_test(test_unusable_modules_are_left_out),
+	    cmocka_unit_test(test_at_most_sixteen_guest_modules),
+	    cmocka_unit_test(test_heap_and_trampoline_avoid_the_boot_information),
+	    cmocka_unit_test(test_no_room_for_the_heap),
+	    cmocka_unit_test(test_heap_stays_below_4g),
+	    cmocka_unit_test(test_bad_map_entries_and_missing_rsdp),
+	    cmocka_unit_test(test_long_command_line_is_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

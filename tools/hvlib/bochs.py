@@ -7,10 +7,9 @@ from its CD drive. A run:
   whose output goes to bochs.out in the work directory, with Bochs's log
   (bochs.log). The Debian build stops in its debugger before the first
   instruction: a command file tells it to continue, then to quit.
-- COM1 is a second pty ("mode=term"): its output is relayed to stdout (and
-  --serial-log) as it comes, and stdin is typed into it, like hvrun.
-  NUL bytes are dropped: Bochs's UART emits one when the core programs it
-  again after the loader did.
+- COM1 is a second pty ("mode=term"): its output is relayed unchanged to
+  stdout (and --serial-log) as it comes, and stdin is typed into it, like
+  hvrun.
 - The verdict is the core's log line "hv: finished verdict=NAME". With
   hypervisor.debug_exit_port = 0x8900 the core then writes "Shutdown" to
   Bochs's shutdown port, which ends the simulation. If Bochs is still running
@@ -40,6 +39,8 @@ _VERDICT = re.compile(rb"^\[\s*\d+\.\d+\] cpu\d+ I hv: finished verdict=([a-z-]+
 _HALTED = re.compile(rb"^\[\s*\d+\.\d+\] cpu\d+ I hv: all CPUs halted\s*$")
 _BY_NAME = {v.name: v for v in (verdict.OK, verdict.UNSUPPORTED, verdict.CONFIG_ERROR,
                                 verdict.PANIC)}
+# hvrun's "qemu-error" status (6), named for this launcher.
+BOCHS_ERROR = verdict.Verdict("bochs-error", verdict.QEMU_ERROR.status)
 
 
 class BochsError(Exception):
@@ -87,7 +88,7 @@ class SerialWatch:
             line = line.rstrip(b"\r")
             m = _VERDICT.match(line)
             if m:
-                self.verdict = _BY_NAME.get(m.group(1).decode(), verdict.QEMU_ERROR)
+                self.verdict = _BY_NAME.get(m.group(1).decode(), BOCHS_ERROR)
             if _HALTED.match(line) and self.halted_at is None:
                 self.halted_at = time.monotonic()
 
@@ -108,8 +109,8 @@ class Run:
         self.argv = make_argv(os.ttyname(serial_slave))
         self._cwd = cwd
         self._console_slave = console_slave
-        self._serial_log = open(serial_log, "wb") if serial_log else None
-        self._bochs_out = open(bochs_out, "wb")
+        self.serial_log = open(serial_log, "wb") if serial_log else None
+        self.bochs_out = open(bochs_out, "wb")
         self.watch = SerialWatch()
         self.proc = None
 
@@ -119,12 +120,16 @@ class Run:
             stdout=self._console_slave, stderr=self._console_slave, start_new_session=True,
             preexec_fn=runner._die_with_parent(signal.SIGKILL))
         os.close(self._console_slave)
+        self._console_slave = None
 
     def close(self):
-        for f in (self._serial_log, self._bochs_out):
+        for f in (self.serial_log, self.bochs_out):
             if f:
                 f.close()
-        for fd in (self.console_master, self.serial_master, self._serial_slave):
+        for fd in (self.console_master, self.serial_master, self._serial_slave,
+                   self._console_slave):
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:
@@ -162,15 +167,14 @@ class Relay:
             self._sel.register(stdin, selectors.EVENT_READ, "user")
 
     def _serial(self, data):
-        data = data.replace(b"\0", b"")
         self._out.write(data)
-        if self._run._serial_log:
-            self._run._serial_log.write(data)
-            self._run._serial_log.flush()
+        if self._run.serial_log:
+            self._run.serial_log.write(data)
+            self._run.serial_log.flush()
         self._run.watch.feed(data)
 
     def _console(self, data):
-        self._run._bochs_out.write(data)
+        self._run.bochs_out.write(data)
 
     def _user(self, fd):
         data = os.read(fd, 4096)

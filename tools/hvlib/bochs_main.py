@@ -12,7 +12,6 @@ import tempfile
 import time
 
 from . import bochs, iso, mkimage, runner, verdict
-from .options import REPO_ROOT
 
 DEFAULT_CONFIG = "configs/bochs.cfg"
 DEFAULT_ELF = "build/hv.elf"
@@ -153,13 +152,13 @@ def _run(argv):
         opts = parse(argv)
     except UsageError as e:
         _err("error: %s (see bochs-run --help)" % e)
-        return verdict.QEMU_ERROR, -1
+        return bochs.BOCHS_ERROR, -1
     work, remove = _workdir(opts)
     try:
         return _launch(opts, work)
     except (mkimage.MediaError, iso.IsoError, bochs.BochsError, OSError) as e:
         _err("error: %s" % e)
-        return verdict.QEMU_ERROR, -1
+        return bochs.BOCHS_ERROR, -1
     except runner.Interrupted:
         return verdict.INTERRUPTED, -1
     finally:
