@@ -36,14 +36,22 @@ static int caller_vf(const struct partition *caller, uint32_t bdf, struct pci_de
 	return 0;
 }
 
+/* The hypervisor's memory of the VF's last owner, gone. */
+static void scrub(struct pci_dev *d)
+{
+	d->quarantined = false;
+	d->faults = 0;
+	d->bar_sizing = 0;
+	d->released = false;
+	d->unmapped = false;
+}
+
 static int give(struct pci_dev *d, struct partition *child)
 {
 	int err;
 
 	pci_dev_stop_dma(d, true); /* nothing of the last owner's state survives */
-	d->quarantined = false;
-	d->faults = 0;
-	d->bar_sizing = 0;
+	scrub(d);
 	err = iommu_assign(d->bdf, &child->dma);
 	if (err)
 		return err;
@@ -128,11 +136,7 @@ static int take_back(struct partition *parent, struct pci_dev *d)
 	pci_dev_stop_dma(d, true);
 	d->owner = parent;
 	d->vf_state = VF_HELD;
-	d->released = false;
-	d->unmapped = false;
-	d->quarantined = false;
-	d->faults = 0;
-	d->bar_sizing = 0;
+	scrub(d);
 	msix_table_reset(d);
 	notice_post(child, HV_NOTICE_DEVICE_REVOKED, d->bdf, 0, 0);
 	log_info("vmm", "vf revoked bdf=" PCI_BDF_FMT " from=%s", PCI_BDF_ARGS(d->bdf),
