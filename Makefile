@@ -137,6 +137,23 @@ check-core-standalone: $(CORE_OBJS)
 	if [ -n "$$undef" ]; then echo "core depends on loader symbols: $$undef"; exit 1; fi; \
 	echo "check-core-standalone: the core links without the loader"
 
+# `make bench`: the channel ring against DPDK's rte_ring, on the host
+# (tools/bench/ring_bench.c). Installs libdpdk-dev when missing; without it
+# the benchmark runs our ring alone. Not part of `make test`.
+BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -Wno-missing-prototypes -DHV_HOSTED -I include -I .
+.PHONY: bench
+bench:
+	@./tools/setup-host.sh bench || echo "bench: libdpdk-dev could not be installed"
+	@mkdir -p $(BUILD)/bench
+	@if pkg-config --exists libdpdk; then \
+		dpdk_cflags="-DHAVE_DPDK $$(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g')"; \
+		dpdk_libs="$$(pkg-config --libs libdpdk)"; \
+	fi; \
+	echo "  HOSTCC  $(BUILD)/bench/ring_bench"; \
+	$(CC) $(BENCH_CFLAGS) $$dpdk_cflags tools/bench/ring_bench.c guests/lib/ring.c \
+		lib/format.c -o $(BUILD)/bench/ring_bench $$dpdk_libs -lpthread
+	@$(BUILD)/bench/ring_bench
+
 boot-test: setup all
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -p no:cacheprovider -v tests/boot
 

@@ -11,12 +11,21 @@ GUEST_NASMFLAGS := -f elf64 -g -F dwarf -w+all
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest.ld
 
 guest-lib-y := crt0.o isr_stubs.o start.o hypercalls.o console.o idt.o apic.o tick.o \
-	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o
+	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o doorbell.o
+# The IP stack (guests/lib/net/, docs/guest-sdk.md "Networking") is part of
+# every program's runtime, with drivers/nic/mbx_decode.c for the struct
+# mac_addr helpers it shares with the NIC drivers (added below).
+guest-lib-net-y := net/stats.o net/eth.o net/arp.o net/ipv4.o net/icmp.o net/udp.o net/netif.o
+guest-lib-y += $(guest-lib-net-y)
+# The channel ring and the vmbus control protocol (docs/channel.md).
+guest-lib-y += ring.o vmbus_ctl.o
+# The synthetic NIC's messages, the child's bond, the parent's switch (docs/netvsc.md).
+guest-lib-y += netvsc_proto.o netbond.o netvsp_switch.o
 guest-shared-y := string.o format.o errno.o
 guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o \
-	device_commands.o
+	device_commands.o chan.o
 guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
-	hostile_cpu.o vf_user.o
+	hostile_cpu.o vf_user.o doorbell_test.o vf_net.o log.o vf_mbx.o
 guest-example-y := main.o
 
 GUEST_PROGRAMS := parent child example
@@ -25,11 +34,18 @@ GUEST_PROGRAMS := parent child example
 # switch ports, mailbox decoding and policy, VF lifecycle) and the
 # configuration-space logic of kernel/pci it shares with the core, compiled
 # again with the guest flags into $(BUILD)/guests/<their path>.
-guest-nic-y := $(patsubst %.c,%.o,$(wildcard drivers/nic/*.c))
+# The VF driver (drivers/nic/igbvf*) is the child's, not the parent's.
+guest-igbvf-y := $(patsubst %.c,%.o,$(wildcard drivers/nic/igbvf*.c))
+guest-nic-y := $(filter-out $(guest-igbvf-y),$(patsubst %.c,%.o,$(wildcard drivers/nic/*.c)))
 guest-nic-pci-y := kernel/pci/pci_cfg.o kernel/pci/pci_caps.o kernel/pci/pci_bridge.o
 GUEST_NIC_OBJS := $(addprefix $(BUILD)/guests/,$(guest-nic-y) $(guest-nic-pci-y))
-guest-parent-extra := $(GUEST_NIC_OBJS)
-guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o
+# mbx_decode.o comes with the runtime (the IP stack's MAC helpers), not twice.
+GUEST_NET_MAC_OBJ := $(BUILD)/guests/drivers/nic/mbx_decode.o
+guest-parent-extra := $(filter-out $(GUEST_NET_MAC_OBJ),$(GUEST_NIC_OBJS))
+GUEST_IGBVF_OBJS := $(addprefix $(BUILD)/guests/,$(guest-igbvf-y))
+guest-child-extra := $(GUEST_IGBVF_OBJS)
+guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o \
+	nic_vf.o
 GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
 
 # The first rule here: make's default goal must stay `all`.
@@ -37,7 +53,7 @@ all: $(GUEST_ELFS)
 
 GUEST_LIB_OBJS := $(addprefix $(BUILD)/guests/lib/,$(guest-lib-y))
 GUEST_SHARED_OBJS := $(addprefix $(BUILD)/guests/lib/,$(guest-shared-y))
-GUEST_RUNTIME_OBJS := $(GUEST_LIB_OBJS) $(GUEST_SHARED_OBJS)
+GUEST_RUNTIME_OBJS := $(GUEST_LIB_OBJS) $(GUEST_SHARED_OBJS) $(GUEST_NET_MAC_OBJ)
 guest-objs = $(addprefix $(BUILD)/guests/$(1)/,$(guest-$(1)-y))
 GUEST_PROGRAM_OBJS := $(foreach p,$(GUEST_PROGRAMS),$(call guest-objs,$(p)))
 GUEST_C_OBJS := $(filter-out %/crt0.o %/isr_stubs.o,$(GUEST_LIB_OBJS)) $(GUEST_PROGRAM_OBJS)
@@ -54,7 +70,7 @@ $(GUEST_SHARED_OBJS): $(BUILD)/guests/lib/%.o: lib/%.c
 	@echo "  CC      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(GUEST_NIC_OBJS): $(BUILD)/guests/%.o: %.c
+$(GUEST_NIC_OBJS) $(GUEST_IGBVF_OBJS): $(BUILD)/guests/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@

@@ -7,6 +7,7 @@
 #include "iommu/iommu.h"
 #include "hv/errno.h"
 #include "hv/log.h"
+#include "iommu/vtd_scope.h"
 #include "iommu/vtd_unit.h"
 #include "kernel/arch/apic.h"
 #include "kernel/arch/trap.h"
@@ -143,45 +144,16 @@ int iommu_domain_map_identity(struct iommu_domain *d, uint64_t base, uint64_t si
 	return err;
 }
 
-static bool scope_matches(const struct dmar_scope *s, uint32_t bdf)
-{
-	const struct pci_topology *t = pci_host_topology(0);
-	uint8_t bus = PCI_BDF_BUS(bdf);
-
-	if (s->path_len != 1 || !t)
-		return false;
-	for (uint32_t i = 0; i < t->count; i++) {
-		const struct pci_function *fn = &t->fn[i];
-
-		if (PCI_BDF_BUS(fn->bdf) != s->start_bus || PCI_BDF_DEV(fn->bdf) != s->path[0].dev ||
-		    PCI_BDF_FN(fn->bdf) != s->path[0].fn)
-			continue;
-		if (s->type == DMAR_SCOPE_PCI_ENDPOINT)
-			return fn->bdf == bdf;
-		if (s->type == DMAR_SCOPE_PCI_SUBHIERARCHY)
-			return fn->bdf == bdf ||
-			       (bus >= fn->secondary_bus && bus <= fn->subordinate_bus);
-	}
-	return false;
-}
-
-/* The unit whose scope lists the function, else its segment's INCLUDE_PCI_ALL unit. */
+/* The unit whose scope covers the function (or its PF), else the segment's catch-all unit. */
 static struct vtd_unit *unit_for(uint32_t bdf)
 {
-	struct vtd_unit *catch_all = NULL;
+	const struct dmar_drhd *drhds[DMAR_MAX_DRHDS];
+	int i;
 
-	for (unsigned i = 0; i < unit_count; i++) {
-		const struct dmar_drhd *d = units[i].drhd;
-
-		if (d->segment != PCI_BDF_SEG(bdf))
-			continue;
-		if (d->include_pci_all)
-			catch_all = &units[i];
-		for (uint32_t s = 0; s < d->scope_count; s++)
-			if (scope_matches(&d->scopes[s], bdf))
-				return &units[i];
-	}
-	return catch_all;
+	for (unsigned u = 0; u < unit_count; u++)
+		drhds[u] = units[u].drhd;
+	i = vtd_drhd_for(drhds, unit_count, pci_host_topology(0), bdf);
+	return i < 0 ? NULL : &units[i];
 }
 
 int iommu_assign(uint32_t bdf, struct iommu_domain *d)
@@ -241,8 +213,38 @@ int iommu_enable(void)
 
 static bool ir_on;
 
+static uint32_t max_online_apic_id(void)
+{
+	uint32_t max = 0;
+
+	for (unsigned cpu = 0; cpu < HV_MAX_CPUS; cpu++)
+		if (percpu_area[cpu].online && percpu_area[cpu].apic_id > max)
+			max = percpu_area[cpu].apic_id;
+	return max;
+}
+
+/* Every unit must reach every CPU before any turns remapping on: all or none. */
+static int check_ir_reach(void)
+{
+	uint32_t max_apic_id = max_online_apic_id();
+
+	for (unsigned i = 0; i < unit_count; i++) {
+		int err = vtd_ir_reach_check(units[i].caps->eim, max_apic_id);
+
+		if (err) {
+			log_error("iommu", "interrupt remapping unavailable unit=%u err=%d", i, err);
+			return err;
+		}
+	}
+	return 0;
+}
+
 int iommu_enable_ir(void)
 {
+	int reach = check_ir_reach();
+
+	if (reach)
+		return reach;
 	for (unsigned i = 0; i < unit_count; i++) {
 		int err = vtd_unit_enable_ir(&units[i]);
 

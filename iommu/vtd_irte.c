@@ -131,3 +131,11 @@ int vtd_irta_value(phys_addr_t base, unsigned entries, bool x2apic, uint64_t *ir
 	*irta = base | vtd_put(VTD_IRTA_S, order - 1) | (x2apic ? VTD_IRTA_EIME : 0);
 	return 0;
 }
+
+int vtd_ir_reach_check(bool eim, uint32_t max_apic_id)
+{
+	if (eim || max_apic_id <= VTD_IRTE_XAPIC_MAX)
+		return 0;
+	log_error("vtd", "refused: interrupt remapping without eim max_apic_id=%u", max_apic_id);
+	return -ENOTSUP;
+}

@@ -103,4 +103,12 @@ void vtd_msi_remappable(uint16_t handle, uint32_t *addr, uint32_t *data);
  */
 int vtd_irta_value(phys_addr_t base, unsigned entries, bool x2apic, uint64_t *irta);
 
+/*
+ * Whether a unit can remap interrupts to every CPU: without ECAP.EIM its
+ * entries hold 8-bit xAPIC destinations, so a machine whose x2APIC IDs go
+ * above 255 would have CPUs no remapped interrupt can reach. 0, or
+ * -ENOTSUP after a log line.
+ */
+int vtd_ir_reach_check(bool eim, uint32_t max_apic_id);
+
 #endif

@@ -64,6 +64,9 @@ static const struct setting settings[] = {
 	  CONFIG_MEMBER(debug_dma_probe) },
 	{ SECTION_HYPERVISOR, "dma_fault_threshold", VALUE_NUMBER, 1, 1000, NULL,
 	  CONFIG_MEMBER(dma_fault_threshold) },
+	{ SECTION_HYPERVISOR, "vmbus", VALUE_BOOL, 0, 0, NULL, CONFIG_MEMBER(vmbus) },
+	{ SECTION_HYPERVISOR, "doorbell_limit", VALUE_NUMBER, 100, 10000000, NULL,
+	  CONFIG_MEMBER(doorbell_limit) },
 	{ SECTION_SRIOV, "vfs", VALUE_NUMBER, 0, 256, NULL, CONFIG_MEMBER(sriov_vfs) },
 };
 
@@ -249,6 +252,8 @@ void config_defaults(struct config *cfg)
 	cfg->debug_fault = CONFIG_FAULT_NONE;
 	cfg->sriov_vfs = 0;
 	cfg->dma_fault_threshold = 1;
+	cfg->vmbus = true;
+	cfg->doorbell_limit = CONFIG_DOORBELL_LIMIT_DEFAULT;
 }
 
 /* The field prefix of the current section: "hypervisor", "partition web", "". */

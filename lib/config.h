@@ -20,6 +20,8 @@
 #define CONFIG_CHANNEL_MIN_KB 4 /* one page */
 #define CONFIG_CHANNEL_MAX_KB 1024
 #define CONFIG_CHANNEL_DEFAULT_KB 64
+/* HC_CHANNEL_SIGNALs per second one channel end may send (docs/hypercalls.md). */
+#define CONFIG_DOORBELL_LIMIT_DEFAULT 100000
 
 enum config_mode { CONFIG_MODE_RUN, CONFIG_MODE_CHECK };
 
@@ -76,6 +78,9 @@ struct config {
 	/* DMA faults a function may cause before it is quarantined (1: the first). */
 	uint32_t dma_fault_threshold;
 	uint32_t sriov_vfs;
+	/* A "vmbus" channel between the parent and every child, after the [channel]s. */
+	bool vmbus;
+	uint32_t doorbell_limit; /* signals per second per channel end; more are dropped */
 	uint32_t partition_count;
 	struct config_partition partitions[CONFIG_MAX_PARTITIONS];
 	uint32_t channel_count;

@@ -12,6 +12,8 @@ static const char *const errno_names[] = {
 	[EINVAL] = "EINVAL",       [ENOSPC] = "ENOSPC",       [ERANGE] = "ERANGE",
 	[ENOSYS] = "ENOSYS",       [ELOOP] = "ELOOP",         [ENODATA] = "ENODATA",
 	[EBADMSG] = "EBADMSG",     [EOVERFLOW] = "EOVERFLOW", [ENOTSUP] = "ENOTSUP",
+	[ENOTCONN] = "ENOTCONN",     [EPIPE] = "EPIPE",         [EPROTO] = "EPROTO",
+	[EMSGSIZE] = "EMSGSIZE",
 	[ETIMEDOUT] = "ETIMEDOUT",
 };
 

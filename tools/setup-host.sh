@@ -24,6 +24,7 @@ mkfs.vfat:dosfstools
 pkg-config:pkg-config
 grub-mkrescue:grub-common
 /usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin
+/usr/lib/grub/x86_64-efi/multiboot2.mod:grub-efi-amd64-bin
 xorriso:xorriso
 sgdisk:gdisk
 bochs:bochs
@@ -31,6 +32,10 @@ bochs:bochs
 /usr/share/bochs/BIOS-bochs-latest:bochsbios
 /usr/share/vgabios/vgabios.bin:vgabios
 "
+# `setup-host.sh bench` (make bench) also wants DPDK's rte_ring to compare with.
+if [ "${1:-}" = bench ]; then
+	PACKAGES="$PACKAGES /usr/include/dpdk/rte_ring.h:libdpdk-dev"
+fi
 
 have() {
 	case "$1" in

@@ -1,10 +1,18 @@
-/* Shared-memory channels (see channels.h). */
+/*
+ * Shared-memory channels (see channels.h): the [channel] sections of the
+ * configuration first, so their slots do not move, then the "vmbus" channel
+ * between the parent and each child unless hypervisor.vmbus = no.
+ */
 #include "vmm/channels.h"
 #include "hv/errno.h"
 #include "hv/log.h"
 #include "hv/string.h"
 #include "kernel/memory.h"
+#include "vmm/doorbell.h"
 #include "vmm/partition.h"
+
+#define VMBUS_NAME "vmbus"
+#define VMBUS_KB (HV_GUEST_CHANNEL_SLOT / KiB) /* one whole slot */
 
 static int refuse(const struct config_channel *c, const char *why)
 {
@@ -46,7 +54,10 @@ static int create_one(const struct config_channel *c)
 		return refuse(c, "needs two different partitions");
 	if (size > HV_GUEST_CHANNEL_SLOT)
 		return refuse(c, "larger than a channel slot");
-	if (ram_pages_alloc(size / PAGE_SIZE, 1, &hpa))
+	/* A whole slot is aligned as one: a single 2 MiB leaf in the nested tables. */
+	if (ram_pages_alloc(size / PAGE_SIZE,
+			    size == HV_GUEST_CHANNEL_SLOT ? HV_GUEST_CHANNEL_SLOT / PAGE_SIZE : 1,
+			    &hpa))
 		return refuse(c, "no memory left for it");
 	memset((void *)(uintptr_t)hpa, 0, size);
 	err = attach(a, b, c, hpa, size);
@@ -59,13 +70,71 @@ static int create_one(const struct config_channel *c)
 	return err;
 }
 
+static int refuse_vmbus(const char *why, unsigned have)
+{
+	log_error("config", "refused field=\"hypervisor.vmbus\" reason=\"%s\" channels=%u max=%u",
+		  why, have, HV_GUEST_MAX_CHANNELS);
+	return -EINVAL;
+}
+
+static struct partition *find_parent(void)
+{
+	for (unsigned id = 0; id < partition_count(); id++)
+		if (partition_get(id)->role == PARTITION_PARENT)
+			return partition_get(id);
+	return NULL;
+}
+
+/* Checked before anything is allocated: each child one more channel, the parent one each. */
+static int vmbus_check(const struct config *cfg, const struct partition *parent)
+{
+	unsigned children = partition_count() - 1;
+
+	for (uint32_t i = 0; i < cfg->channel_count; i++)
+		if (!strcmp(cfg->channels[i].name, VMBUS_NAME))
+			return refuse_vmbus("[channel vmbus] is the hypervisor's own: rename it",
+					    cfg->channel_count);
+	if (parent->channel_count + children > HV_GUEST_MAX_CHANNELS)
+		return refuse_vmbus("the parent would have more channels than it can map: "
+				    "fewer children or [channel]s, or vmbus = no",
+				    parent->channel_count + children);
+	for (unsigned id = 0; id < partition_count(); id++) {
+		const struct partition *p = partition_get(id);
+
+		if (p != parent && p->channel_count + 1 > HV_GUEST_MAX_CHANNELS)
+			return refuse_vmbus("a child would have more channels than it can map",
+					    p->channel_count + 1);
+	}
+	return 0;
+}
+
+static int vmbus_create(const struct config *cfg)
+{
+	struct partition *parent = find_parent();
+	struct config_channel c = {.name = VMBUS_NAME, .size_kb = VMBUS_KB};
+	int err;
+
+	if (!cfg->vmbus || !parent)
+		return 0;
+	err = vmbus_check(cfg, parent);
+	hv_strlcpy(c.ends[0], partition_name(parent), sizeof(c.ends[0]));
+	for (unsigned id = 0; !err && id < partition_count(); id++) {
+		if (partition_get(id) == parent)
+			continue;
+		hv_strlcpy(c.ends[1], partition_name(partition_get(id)), sizeof(c.ends[1]));
+		err = create_one(&c);
+	}
+	return err;
+}
+
 int channels_create(const struct config *cfg)
 {
+	doorbell_configure(cfg);
 	for (uint32_t i = 0; i < cfg->channel_count; i++) {
 		int err = create_one(&cfg->channels[i]);
 
 		if (err)
 			return err;
 	}
-	return 0;
+	return vmbus_create(cfg);
 }

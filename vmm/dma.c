@@ -2,6 +2,7 @@
 #include "vmm/dma.h"
 #include "hv/errno.h"
 #include "hv/log.h"
+#include "iommu/vtd_scope.h"
 #include "kernel/arch/apic.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
@@ -65,27 +66,44 @@ static int setup_partition(struct partition *p, bool remapping)
 }
 
 /* Firmware-reserved DMA targets (RMRR) stay reachable, 1:1, for the devices that name them. */
+/* Whether an earlier owned device of rmrr already gave p the identity map. */
+static bool rmrr_mapped_for(const struct dmar_rmrr *rmrr, unsigned before,
+			    const struct partition *p)
+{
+	for (unsigned i = 0; i < before; i++) {
+		const struct pci_dev *d = pci_dev_at(i);
+
+		if (d && d->owner == p && vtd_rmrr_covers(rmrr, pci_host_topology(0), d->bdf))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Firmware-reserved regions a device keeps using (RMRR): identity-mapped in
+ * the domain of every partition owning a device the RMRR's scope covers
+ * (scope paths of several hops walked by vtd_rmrr_covers).
+ */
 static void map_rmrrs(void)
 {
 	const struct platform *plat = platform_get();
 
 	for (uint32_t r = 0; plat->have_dmar && r < plat->dmar.rmrr_count; r++) {
 		const struct dmar_rmrr *rmrr = &plat->dmar.rmrrs[r];
+		const struct pci_dev *d;
 
-		for (uint32_t s = 0; s < rmrr->scope_count; s++) {
-			const struct dmar_scope *sc = &rmrr->scopes[s];
-			uint32_t bdf = (uint32_t)rmrr->segment << 16 | sc->start_bus << 8 |
-				       sc->path[0].dev << 3 | sc->path[0].fn;
-			const struct pci_dev *d = sc->path_len == 1 ? pci_dev_find(bdf) : NULL;
+		for (unsigned i = 0; (d = pci_dev_at(i)) != NULL; i++) {
 			int err;
 
-			if (!d || !d->owner)
+			if (!d->owner || !vtd_rmrr_covers(rmrr, pci_host_topology(0), d->bdf) ||
+			    rmrr_mapped_for(rmrr, i, d->owner))
 				continue;
 			err = iommu_domain_map_identity(&d->owner->dma, rmrr->base,
 							rmrr->limit - rmrr->base + 1);
-			log_info("iommu", "rmrr base=0x%llx limit=0x%llx partition=%s err=%d",
-				 (unsigned long long)rmrr->base, (unsigned long long)rmrr->limit,
-				 partition_name(d->owner), err);
+			log_info("iommu", "rmrr base=0x%llx limit=0x%llx partition=%s device=%02x:%02x.%x "
+				 "err=%d", (unsigned long long)rmrr->base,
+				 (unsigned long long)rmrr->limit, partition_name(d->owner),
+				 PCI_BDF_BUS(d->bdf), PCI_BDF_DEV(d->bdf), PCI_BDF_FN(d->bdf), err);
 		}
 	}
 }

@@ -116,6 +116,14 @@ void exit_handle(struct vcpu *v, const struct vm_exit *e)
 	case VM_EXIT_FORBIDDEN_INSN:
 		vcpu_backend()->inject_ud(v);
 		break;
+	case VM_EXIT_XSETBV:
+		exit_xsetbv(v, e);
+		break;
+	case VM_EXIT_EMULATED:
+		break;
+	case VM_EXIT_REFUSED:
+		exit_contain(v, (enum hv_stop_reason)e->refused.reason, 0);
+		break;
 	default:
 		exit_unhandled(v, e, HV_STOP_UNHANDLED_EXIT);
 	}

@@ -9,6 +9,7 @@
 #include "hv/string.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/timer.h"
+#include "vmm/doorbell.h"
 #include "vmm/exits.h"
 #include "vmm/guest_console.h"
 #include "vmm/hypercall_decode.h"
@@ -134,6 +135,8 @@ static int64_t perform(struct vcpu *v, const struct hc_call *c)
 	case HC_VF_REVOKE:
 	case HC_DEVICE_LIST:
 		return do_device(v, c);
+	case HC_CHANNEL_SIGNAL:
+		return doorbell_signal(v->part, c->channel);
 	default:
 		return do_lifecycle(c);
 	}
@@ -166,7 +169,8 @@ void hypercall_handle(struct vcpu *v)
 	const struct vcpu_backend *be = vcpu_backend();
 	struct partition *p = v->part;
 	struct hc_caller caller = {.id = p->id, .parent = p->role == PARTITION_PARENT,
-				   .mem_size = p->mem_size, .partition_count = partition_count()};
+				   .mem_size = p->mem_size, .partition_count = partition_count(),
+				   .channel_count = p->channel_count};
 	uint64_t nr = be->get_reg(v, GPR_RAX), args[HC_ARGS];
 	struct hc_call call;
 	int64_t result;
@@ -176,7 +180,8 @@ void hypercall_handle(struct vcpu *v)
 	result = hc_decode(&caller, nr, args, &call);
 	if (result == 0)
 		result = perform(v, &call);
-	if (result < 0 && result != -EAGAIN) /* -EAGAIN: in progress, not refused */
+	/* -EAGAIN: in progress, or a doorbell over its rate: not refused */
+	if (result < 0 && result != -EAGAIN)
 		refused(v, nr, (int)result);
 	be->set_reg(v, GPR_RAX, (uint64_t)result);
 }

@@ -1,6 +1,7 @@
 /* Hypercall argument checks (see hypercall_decode.h). */
 #include "vmm/hypercall_decode.h"
 #include "hv/errno.h"
+#include "hv/guest_abi.h"
 
 static bool in_memory(const struct hc_caller *c, uint64_t gpa, uint64_t len)
 {
@@ -45,9 +46,19 @@ static int vf_assign(const struct hc_caller *c, const uint64_t args[HC_ARGS], st
 	return err ? err : target(c, args[1], out);
 }
 
+/* The parent-only block; numbers after it are for any partition again. */
 static bool parent_only(uint64_t nr)
 {
-	return nr >= HC_CONSOLE_READ;
+	return nr >= HC_CONSOLE_READ && nr <= HC_DEVICE_LIST;
+}
+
+/* Only an index the caller's own boot info lists: the caller is an end of it. */
+static int channel(const struct hc_caller *c, uint64_t index, struct hc_call *out)
+{
+	if (index >= c->channel_count || index >= HV_GUEST_MAX_CHANNELS)
+		return -EINVAL;
+	out->channel = (unsigned)index;
+	return 0;
 }
 
 int hc_decode(const struct hc_caller *c, uint64_t nr, const uint64_t args[HC_ARGS],
@@ -96,6 +107,8 @@ int hc_decode(const struct hc_caller *c, uint64_t nr, const uint64_t args[HC_ARG
 	case HC_PARTITION_STOP:
 	case HC_PARTITION_RESTART:
 		return target(c, args[0], out);
+	case HC_CHANNEL_SIGNAL:
+		return channel(c, args[0], out);
 	default:
 		return -ENOSYS;
 	}
@@ -119,6 +132,7 @@ const char *hc_name(uint64_t nr)
 		[HC_VF_ASSIGN] = "vf-assign",
 		[HC_VF_REVOKE] = "vf-revoke",
 		[HC_DEVICE_LIST] = "device-list",
+		[HC_CHANNEL_SIGNAL] = "channel-signal",
 	};
 	return nr < HC_COUNT && names[nr] ? names[nr] : "unknown";
 }

@@ -19,6 +19,7 @@ struct hc_caller {
 	bool parent;
 	uint64_t mem_size; /* its guest-physical memory is [0, mem_size) */
 	unsigned partition_count;
+	unsigned channel_count; /* entries of its boot info channels[] */
 };
 
 struct hc_call {
@@ -28,6 +29,7 @@ struct hc_call {
 	uint64_t count;
 	unsigned target; /* partition id for start/stop/restart and VF assignment */
 	uint32_t bdf;	 /* device calls: a well-formed segment:bus:devfn */
+	unsigned channel; /* HC_CHANNEL_SIGNAL: an index below the caller's channel_count */
 };
 
 /* 0, or -ENOSYS, -EPERM, -EFAULT, -E2BIG, -EINVAL, -ENOENT. */

@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
 #include "kernel/timer.h"
+#include "vmm/doorbell.h"
 #include "vmm/elf_loader.h"
 #include "vmm/guest_layout.h"
 #include "vmm/vcpu_loop.h"
@@ -18,6 +19,7 @@
 
 static struct partition partitions[CONFIG_MAX_PARTITIONS];
 static unsigned count;
+static uint32_t sriov_vfs; /* [sriov] vfs: the parent enables them (its boot info) */
 static struct vcpu vcpus[HV_MAX_CPUS];
 static struct partition *cpu_owner[HV_MAX_CPUS];
 static struct hv_partition_event events[EVENT_QUEUE];
@@ -135,6 +137,7 @@ static int create_one(struct partition *p, const struct config_partition *c,
 
 int partitions_create(const struct config *cfg, const struct boot_info *bi)
 {
+	sriov_vfs = cfg->sriov_vfs; /* for the parent's boot info, at every (re)load */
 	if (!vcpu_backend()) {
 		log_error("vmm", "no virtualization backend for this processor");
 		return -ENODEV;
@@ -191,6 +194,8 @@ static void fill_boot_info(struct partition *p, struct hv_guest_boot_info *bi,
 	bi->tsc_hz = plat->timer.tsc_hz;
 	bi->apic_timer_hz = plat->timer.apic_timer_hz;
 	hv_strlcpy(bi->cmdline, p->cfg->cmdline, sizeof(bi->cmdline));
+	if (p->role == PARTITION_PARENT)
+		bi->sriov_vfs = sriov_vfs;
 }
 
 static int load_image(struct partition *p, struct guest_layout *layout, uint64_t *entry)
@@ -363,6 +368,8 @@ bool partition_event_pop(struct hv_partition_event *ev)
 
 void partition_fill_status(const struct partition *p, struct hv_partition_status *st)
 {
+	struct doorbell_counts bells = doorbell_totals(p);
+
 	memset(st, 0, sizeof(*st));
 	st->id = p->id;
 	st->role = p->role;
@@ -377,4 +384,6 @@ void partition_fill_status(const struct partition *p, struct hv_partition_status
 		st->exits[i] = __atomic_load_n(&p->exits[i], __ATOMIC_RELAXED);
 	st->stop_rip = p->stop_rip;
 	st->stop_gpa = p->stop_gpa;
+	st->doorbells_sent = bells.sent;
+	st->doorbells_dropped = bells.dropped;
 }

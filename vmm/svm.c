@@ -34,6 +34,7 @@
 #define SEG_DATA 0xc93	 /* type 3, S, P, D/B, G */
 #define SEG_TSS64_BUSY 0x8b
 #define LEN_CPUID 2
+#define LEN_INVD 2 /* 0f 08 */
 #define LEN_MSR 2
 #define LEN_VMMCALL 3
 
@@ -143,9 +144,13 @@ static void set_segment(struct vmcb_segment *seg, uint16_t sel, uint16_t attrib,
 static void setup_control(struct vmcb_control *c, const struct vcpu_start_state *st)
 {
 	c->intercept_exceptions = 0;
-	/* NMI: kicks from other CPUs. INIT and SHUTDOWN: never let them reset the CPU. */
+	/*
+	 * NMI: kicks from other CPUs. INIT and SHUTDOWN: never let them reset the
+	 * CPU. INVD: it would drop dirty lines of the whole machine's caches,
+	 * other partitions' and ours included; it runs as WBINVD instead.
+	 */
 	c->intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
-			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVLPGA |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_INVD |
 			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
 			     SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
@@ -268,13 +273,24 @@ static void decode_exit(const struct vmcb *vmcb, struct vm_exit *e)
 	case SVM_EXIT_INVALID:
 		e->type = VM_EXIT_INVALID;
 		break;
+	case SVM_EXIT_INVD:
+		e->type = VM_EXIT_EMULATED; /* by svm_run: see emulate_invd() */
+		break;
 	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_INVLPGA: /* another ASID's TLB entries: SVM is not the guest's */
 	case SVM_EXIT_VMLOAD ... SVM_EXIT_SKINIT:
 		e->type = VM_EXIT_FORBIDDEN_INSN;
 		break;
 	default:
 		e->type = VM_EXIT_OTHER;
 	}
+}
+
+/* INVD done as WBINVD: the guest loses nothing it wrote, and nobody else does either. */
+static void emulate_invd(struct vmcb *vmcb)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+	vmcb->save.rip += LEN_INVD;
 }
 
 static void svm_run(struct vcpu *v, struct vm_exit *exit)
@@ -292,6 +308,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *exit)
 	c->eventinj = 0;
 	reinject_interrupted_event(c);
 	decode_exit(s->vmcb, exit);
+	if ((uint32_t)c->exitcode == SVM_EXIT_INVD)
+		emulate_invd(s->vmcb);
 }
 
 static uint64_t svm_get_rip(struct vcpu *v)

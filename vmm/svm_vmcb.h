@@ -100,6 +100,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB is one page");
 #define SVM_INTERCEPT_SMI BIT(2)
 #define SVM_INTERCEPT_INIT BIT(3)
 #define SVM_INTERCEPT_CPUID BIT(18)
+#define SVM_INTERCEPT_INVD BIT(22)
 #define SVM_INTERCEPT_HLT BIT(24)
 #define SVM_INTERCEPT_INVLPGA BIT(26)
 #define SVM_INTERCEPT_IOIO_PROT BIT(27)
@@ -135,6 +136,8 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB is one page");
 #define SVM_EXIT_NMI 0x61
 #define SVM_EXIT_INIT 0x63
 #define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_INVD 0x76
+#define SVM_EXIT_INVLPGA 0x7a
 #define SVM_EXIT_HLT 0x78
 #define SVM_EXIT_IOIO 0x7b
 #define SVM_EXIT_MSR 0x7c

@@ -34,6 +34,9 @@ enum vm_exit_type {
 	VM_EXIT_SHUTDOWN, /* triple fault */
 	VM_EXIT_INVALID,  /* the processor refused the guest state */
 	VM_EXIT_FORBIDDEN_INSN, /* VMRUN, VMLOAD, ... from the guest */
+	VM_EXIT_XSETBV,	  /* checked and loaded by exit_xsetbv (VMX always exits) */
+	VM_EXIT_EMULATED, /* the backend emulated it (VMX: CR0/CR4 writes, INVD): nothing to do */
+	VM_EXIT_REFUSED,  /* the backend refused it and logged why: stop with refused.reason */
 	VM_EXIT_OTHER,
 };
 
@@ -58,6 +61,9 @@ struct vm_exit {
 		struct {
 			uint32_t msr;
 		} msr;
+		struct {
+			uint32_t reason; /* enum hv_stop_reason */
+		} refused;
 	};
 };
 

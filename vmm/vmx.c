@@ -20,6 +20,9 @@
  * - STAR/LSTAR/CSTAR/SFMASK and KernelGSBase are not switched (the host
  *   never uses them); they are cleared when a vCPU starts, as SVM's fresh
  *   VMCB would.
+ * - Some instructions exit that SVM lets run: CR0/CR4 writes touching the
+ *   bits VMX fixes, INVD and WBINVD are emulated here (vmx_emulate.c),
+ *   XSETBV by the common handler (exit_xsetbv.c).
  */
 #include "vmm/vmx.h"
 #include "hv/errno.h"
@@ -66,6 +69,7 @@ struct vmx_cpu {
 static struct vmx_cpu vmx_cpus[HV_MAX_CPUS];
 static struct vmx_controls ctl;
 static struct vmx_vmcs_params shared; /* the same for every vCPU but its VPID */
+static struct vmx_cr_fixed_msrs cr_fixed;
 static uint32_t vmcs_revision;
 
 /* 0 after a VM exit; 1 VMfailValid (error in the VMCS), 2 VMfailInvalid (no VMCS). */
@@ -95,6 +99,8 @@ int vmx_backend_prepare(const struct virt_caps *caps)
 	shared.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	shared.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	shared.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	cr_fixed = (struct vmx_cr_fixed_msrs){shared.cr0_fixed0, shared.cr0_fixed1,
+					      shared.cr4_fixed0, shared.cr4_fixed1};
 	log_info("vmx", "controls pin=0x%x proc=0x%x proc2=0x%x exit=0x%x entry=0x%x vpid=%s",
 		 ctl.pinbased, ctl.procbased, ctl.procbased2, ctl.exit, ctl.entry,
 		 ctl.vpid ? "yes" : "no");
@@ -306,9 +312,11 @@ static void deliver_nmi_to_host(void)
 	__asm__ volatile("int $2" ::: "memory");
 }
 
-static void read_exit(struct vmx_state *s, struct vm_exit *exit)
+static void read_exit(struct vmx_state *s, struct vmx_exit_info *x, struct vm_exit *exit)
 {
-	struct vmx_exit_info x = {
+	struct vmx_event ev;
+
+	*x = (struct vmx_exit_info){
 	    .reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON),
 	    .qualification = vmcs_read(VMCS_EXIT_QUALIFICATION),
 	    .guest_physical = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS),
@@ -316,19 +324,17 @@ static void read_exit(struct vmx_state *s, struct vm_exit *exit)
 	    .insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LENGTH),
 	    .intr_info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO),
 	};
-	struct vmx_event ev;
-
-	if (x.reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
-		vmx_decode_exit(&x, exit);
-		log_error("vmx", "vm entry refused reason=0x%x qualification=0x%llx", x.reason,
-			  (unsigned long long)x.qualification);
+	if (x->reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
+		vmx_decode_exit(x, exit);
+		log_error("vmx", "vm entry refused reason=0x%x qualification=0x%llx", x->reason,
+			  (unsigned long long)x->qualification);
 		return;
 	}
 	s->launched = true;
 	if (vmx_reinject_event((uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO),
-			       (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE), x.insn_len, &ev))
+			       (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE), x->insn_len, &ev))
 		write_event(&ev);
-	vmx_decode_exit(&x, exit);
+	vmx_decode_exit(x, exit);
 }
 
 /* A stop request that came after the run loop looked: leave as if kicked. */
@@ -345,6 +351,7 @@ static bool kicked_before_entry(struct vcpu *v, struct vm_exit *exit)
 static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_state *s = state(v);
+	struct vmx_exit_info x;
 	int failed;
 
 	if (s->reset_pending)
@@ -360,9 +367,11 @@ static void vmx_run(struct vcpu *v, struct vm_exit *exit)
 		entry_failed(v, failed, exit);
 		return;
 	}
-	read_exit(s, exit);
+	read_exit(s, &x, exit);
 	if (exit->type == VM_EXIT_NMI)
 		deliver_nmi_to_host();
+	else if (exit->type == VM_EXIT_OTHER)
+		vmx_emulate(v, &x, &cr_fixed, exit);
 }
 
 /* ---- registers and events, on the vCPU's CPU between exits ---- */

@@ -9,6 +9,7 @@
 
 #include "vmm/vcpu.h"
 #include "vmm/vmx_controls.h"
+#include "vmm/vmx_cr.h"
 
 /* The VMCS exit fields the decoder needs, as vmx.c read them. */
 struct vmx_exit_info {
@@ -24,6 +25,15 @@ struct vmx_exit_info {
 #define VMX_VENDOR_VMFAIL (1ULL << 32)
 
 void vmx_decode_exit(const struct vmx_exit_info *x, struct vm_exit *e);
+
+/*
+ * What only VMX makes exit, emulated by the backend itself (vmx_emulate.c):
+ * CR0/CR4 writes touching host-owned bits, INVD and WBINVD. On the vCPU's
+ * CPU with its VMCS current; *e becomes VM_EXIT_EMULATED or VM_EXIT_REFUSED.
+ * Other exits are left as decoded.
+ */
+void vmx_emulate(struct vcpu *v, const struct vmx_exit_info *x,
+		 const struct vmx_cr_fixed_msrs *fixed, struct vm_exit *e);
 
 /* An event for the VM-entry interruption-information, error-code and length fields. */
 struct vmx_event {

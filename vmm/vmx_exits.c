@@ -56,6 +56,8 @@ static enum vm_exit_type simple_type(uint32_t basic)
 		return VM_EXIT_MSR_READ;
 	case VMX_REASON_WRMSR:
 		return VM_EXIT_MSR_WRITE;
+	case VMX_REASON_XSETBV:
+		return VM_EXIT_XSETBV;
 	case VMX_REASON_GETSEC:
 	case VMX_REASON_VMCLEAR ... VMX_REASON_VMXON:
 	case VMX_REASON_INVEPT:
@@ -89,7 +91,7 @@ void vmx_decode_exit(const struct vmx_exit_info *x, struct vm_exit *e)
 	} else {
 		e->type = simple_type(basic);
 	}
-	/* Valid for every instruction that exits; CPUID, VMCALL, MSRs and I/O use it. */
+	/* Valid for every instruction that exits; CPUID, VMCALL, MSRs, XSETBV and I/O use it. */
 	if (e->type != VM_EXIT_OTHER && e->type != VM_EXIT_INTR && e->type != VM_EXIT_SHUTDOWN)
 		e->insn_len = (uint8_t)x->insn_len;
 }

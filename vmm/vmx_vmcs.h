@@ -246,6 +246,7 @@ enum vmx_exit_reason {
 	VMX_REASON_EPT_MISCONFIG = 49,
 	VMX_REASON_INVEPT = 50,
 	VMX_REASON_INVVPID = 53,
+	VMX_REASON_WBINVD = 54,
 	VMX_REASON_XSETBV = 55,
 	VMX_REASON_VMFUNC = 59,
 };
@@ -284,6 +285,7 @@ enum vmx_exit_reason {
 #define VMX_ACTIVITY_ACTIVE 0u
 
 /* Segment access rights as the VMCS holds them (SDM "Guest Register State") */
+#define VMX_AR_LONG BIT(13) /* CS.L: 64-bit code */
 #define VMX_AR_UNUSABLE BIT(16)
 
 /* Bitmap sizes (SDM "I/O-Bitmap Addresses", "MSR-Bitmap Address") */

@@ -27,6 +27,15 @@ static uint8_t rsdp_copy[RSDP_COPY_SIZE] __aligned(16);
 
 void mb2_main(uint32_t magic, uint64_t info_pa) __noreturn;
 
+/* entry.asm identity-maps the low 4 GiB: low memory is read where it is. */
+static const void *identity_map(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	if (pa >= ADDRESS_LIMIT || len > ADDRESS_LIMIT - pa)
+		return NULL;
+	return (const void *)(uintptr_t)pa;
+}
+
 static void __noreturn halt_here(void)
 {
 	for (;;) {
@@ -62,6 +71,7 @@ void mb2_main(uint32_t magic, uint64_t info_pa)
 	    .info_base = info_pa,
 	    .rsdp_copy = rsdp_copy,
 	    .rsdp_copy_size = sizeof(rsdp_copy),
+	    .low_memory_map = identity_map,
 	};
 
 	serial_init(SERIAL_COM1);

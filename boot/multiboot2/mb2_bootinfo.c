@@ -12,6 +12,8 @@
 #include "hv/errno.h"
 #include "hv/log.h"
 #include "hv/string.h"
+#include "kernel/acpi/acpi_tables.h"
+#include "kernel/acpi/rsdp_scan.h"
 
 #define HEAP_FLOOR	 (1 * MiB)
 #define HEAP_LIMIT	 (4 * GiB) /* APs load CR3 while still in 32-bit mode */
@@ -56,16 +58,42 @@ static void fill_header(struct boot_info *bi, const struct mb2_info *info,
 		log_warn("mb2", "command line truncated max=%zu", sizeof(bi->cmdline) - 1);
 }
 
+static void copy_rsdp(struct boot_info *bi, const struct mb2_layout *layout, const void *rsdp,
+		      size_t size)
+{
+	memset(layout->rsdp_copy, 0, layout->rsdp_copy_size);
+	memcpy(layout->rsdp_copy, rsdp, MIN(size, layout->rsdp_copy_size));
+	bi->rsdp = (uint64_t)(uintptr_t)layout->rsdp_copy;
+}
+
+/*
+ * Without an ACPI tag (GRUB builds or loaders that pass none) the RSDP is
+ * where a BIOS puts it; the scan checked it, so its own length is right.
+ */
+static void scan_rsdp(struct boot_info *bi, const struct mb2_layout *layout)
+{
+	const struct acpi_rsdp *rsdp;
+	uint64_t pa;
+
+	if (!layout->low_memory_map ||
+	    acpi_rsdp_find_bios(layout->low_memory_map, layout->low_memory_ctx, &pa)) {
+		log_warn("mb2", "no ACPI RSDP tag and none in the BIOS areas: "
+				"the core will find no ACPI tables");
+		return;
+	}
+	rsdp = layout->low_memory_map(layout->low_memory_ctx, pa, ACPI_RSDP_V1_LENGTH);
+	copy_rsdp(bi, layout, rsdp,
+		  rsdp->revision >= 2 ? sizeof(*rsdp) : (size_t)ACPI_RSDP_V1_LENGTH);
+}
+
 static void keep_rsdp(struct boot_info *bi, const struct mb2_info *info,
 		      const struct mb2_layout *layout)
 {
 	if (!info->rsdp) {
-		log_warn("mb2", "no ACPI RSDP tag: the core will find no ACPI tables");
+		scan_rsdp(bi, layout);
 		return;
 	}
-	memset(layout->rsdp_copy, 0, layout->rsdp_copy_size);
-	memcpy(layout->rsdp_copy, info->rsdp, MIN((size_t)info->rsdp_size, layout->rsdp_copy_size));
-	bi->rsdp = (uint64_t)(uintptr_t)layout->rsdp_copy;
+	copy_rsdp(bi, layout, info->rsdp, info->rsdp_size);
 }
 
 static bool overlaps_taken(const struct boot_info *bi, const struct mb2_module *m)

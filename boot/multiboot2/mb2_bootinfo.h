@@ -11,6 +11,7 @@
 
 #include "boot/multiboot2/mb2_parse.h"
 #include "hv/boot_info.h"
+#include "kernel/acpi/acpi.h"
 
 /* The module holding the configuration: `module2 /boot/hv.cfg hv.cfg`. */
 #define MB2_CONFIG_MODULE "hv.cfg"
@@ -24,6 +25,12 @@ struct mb2_layout {
 	uint64_t heap_size;
 	uint8_t *rsdp_copy; /* where the RSDP is kept: the boot information is not */
 	size_t rsdp_copy_size;
+	/*
+	 * Reads low memory for the BIOS-area RSDP search when GRUB passed no
+	 * ACPI tag (kernel/acpi/rsdp_scan.h); NULL: no search.
+	 */
+	acpi_map_fn low_memory_map;
+	void *low_memory_ctx;
 };
 
 /*

@@ -130,6 +130,12 @@ struct igb_vf_hw {
 	uint8_t rar_count; /* RAR entries the pool holds (own MAC first) */
 	uint8_t rar[1 + IGB_MBX_MAC_FILTERS_MAX];
 	bool spoofchk;
+	/*
+	 * A child holds the VF: its port's unicast addresses (RAR entries)
+	 * select the VF's pool. Otherwise they are left out and the port's
+	 * traffic falls to the default pool, the PF's (synthetic path).
+	 */
+	bool attached;
 };
 
 struct igb_pf;
@@ -237,6 +243,8 @@ int igb_switch_apply_port(struct igb_pf *pf, unsigned vf, const struct switch_po
 bool igb_switch_has_room(struct igb_pf *pf, const struct mbx_request *req);
 /* MAC and VLAN anti-spoofing for pool vf (enforced by real hardware, not by QEMU). */
 void igb_switch_vf_spoofchk(struct igb_pf *pf, unsigned vf, bool on);
+/* The RAR entry holding VF vf's own address (for tests reading the hardware). */
+unsigned igb_switch_vf_rar(const struct igb_pf *pf, unsigned vf);
 /* The multicast table recomputed from every VF port's groups. */
 void igb_switch_update_mta(struct igb_pf *pf);
 
@@ -266,8 +274,27 @@ void igb_mbx_reclaim(struct igb_pf *pf, unsigned vf);
 void igb_vf_service(struct igb_pf *pf);
 /* A function-level reset seen (VFLRE) or done by the parent: the pool back to its port. */
 void igb_vf_reset_event(struct igb_pf *pf, unsigned vf);
-/* Binds VF vf to port (NULL unbinds); programs the pool from the port. */
+/*
+ * Binds VF vf to port (NULL unbinds) and programs the pool from the port,
+ * detached: everything but the port's unicast addresses (igb_vf_attach).
+ * Until a VF is bound, the PF NACKs its every request.
+ */
 int igb_vf_bind_port(struct igb_pf *pf, unsigned vf, struct switch_port *port);
+/*
+ * A child took (true) or gave back (false) VF vf: the port's unicast
+ * addresses move to the VF's pool, or off it again (the PF's default pool
+ * receives them). 0, -EINVAL for a VF without a port, or the switch's error.
+ */
+int igb_vf_attach(struct igb_pf *pf, unsigned vf, bool attached);
+/*
+ * OID_SRIOV_RESET_VF from the PF's side (the parent can't reach a VF's
+ * Device Control: the hypervisor filters its config space): the VF's own
+ * reset through the PF's mirror of its VTCTRL (PVTCTRL.RST: its queues
+ * stop), the pool scrubbed and set back to the port's identity, the
+ * mailbox taken back and the VF told to start over (NACK without CTS:
+ * igbvf resets and sends VF_RESET again).
+ */
+void igb_vf_reset(struct igb_pf *pf, unsigned vf);
 
 /* --- igb_stats.c --- */
 /* Reads the counters into hw_stats (clear-on-read ones added, wrapping ones by delta). */

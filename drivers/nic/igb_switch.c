@@ -87,11 +87,19 @@ static void pool_rars_clear(struct igb_pf *pf, unsigned vf)
 	h->rar_count = 0;
 }
 
+unsigned igb_switch_vf_rar(const struct igb_pf *pf, unsigned vf)
+{
+	return rar_own(pf, vf);
+}
+
+/* Only while a child holds the VF: before, the port's traffic stays on the PF's pool. */
 static int pool_rars_set(struct igb_pf *pf, unsigned vf, const struct port_state *s)
 {
 	struct igb_vf_hw *h = &pf->vf_hw[vf];
 
 	pool_rars_clear(pf, vf);
+	if (!h->attached)
+		return 0;
 	rar_set(pf, rar_own(pf, vf), &s->mac, vf);
 	h->rar[h->rar_count++] = (uint8_t)rar_own(pf, vf);
 	for (unsigned k = 0; k < s->uc_count; k++) {

@@ -256,6 +256,7 @@ int igb_vf_bind_port(struct igb_pf *pf, unsigned vf, struct switch_port *port)
 	if (vf >= pf->sriov.num_vfs || vf >= IGB_MAX_VFS)
 		return -EINVAL;
 	pf->vf_port[vf] = port;
+	pf->vf_hw[vf].attached = false;
 	pf->vf_mbx[vf].cts = false;
 	/* A VF that changes hands starts with a clean slate, mutes included. */
 	mbx_limit_clear(&pf->vf_mbx[vf].limit, igb_now_us());
@@ -264,4 +265,31 @@ int igb_vf_bind_port(struct igb_pf *pf, unsigned vf, struct switch_port *port)
 		return 0;
 	/* The pool is set up for the port; it carries traffic after the VF's reset handshake. */
 	return igb_switch_apply_port(pf, vf, port, PORT_CHG_ALL);
+}
+
+int igb_vf_attach(struct igb_pf *pf, unsigned vf, bool attached)
+{
+	if (vf >= pf->sriov.num_vfs || vf >= IGB_MAX_VFS || !pf->vf_port[vf])
+		return -EINVAL;
+	pf->vf_hw[vf].attached = attached;
+	log_info("igb", "vf %s vf=%u port=%s rar=%u", attached ? "attached" : "detached", vf,
+		 pf->vf_port[vf]->name, igb_switch_vf_rar(pf, vf));
+	return igb_switch_apply_port(pf, vf, pf->vf_port[vf], PORT_CHG_MAC | PORT_CHG_UC_FILTER);
+}
+
+void igb_vf_reset(struct igb_pf *pf, unsigned vf)
+{
+	uint32_t nack = IGB_MBX_NACK;
+
+	if (vf >= pf->sriov.num_vfs || vf >= IGB_MAX_VFS)
+		return;
+	/* VTCTRL.RST through the PF's mirror: the VF's queues stop, VFLRE reports it. */
+	igb_wr(&pf->hw, IGB_PVTCTRL(vf), IGB_VF_CTRL_RST);
+	igb_flush(&pf->hw);
+	igb_vf_reset_event(pf, vf);
+	mbx_limit_clear(&pf->vf_mbx[vf].limit, igb_now_us());
+	pf->vf_mbx[vf].last_nack_us = igb_now_us();
+	if (igb_mbx_write(pf, vf, &nack, 1))
+		log_warn("igb", "vf reset notice lost vf=%u reason=vf-holds-mailbox", vf);
+	log_info("igb", "vf reset by pf vf=%u port=%s", vf, port_name(pf->vf_port[vf]));
 }

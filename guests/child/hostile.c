@@ -20,6 +20,8 @@ static const struct behaviour behaviours[] = {
     {"ipi", hostile_ipi},
     {"msr", hostile_msr},
     {"io", hostile_io},
+    {"invd", hostile_invd},
+    {"invlpga", hostile_invlpga},
 };
 
 void hostile_run(const struct hv_guest_boot_info *bi)

@@ -103,3 +103,29 @@ void hostile_io(const struct hv_guest_boot_info *bi, const char *cmdline)
 	__asm__ volatile("outb %b0, %w1" ::"a"(0), "Nd"(IO_PORT) : "memory");
 	printf("hostile survived action=io port=0x%x\n", IO_PORT);
 }
+
+/*
+ * INVD would throw away dirty cache lines of the whole machine; the
+ * hypervisor runs it as WBINVD. A value written just before must survive.
+ */
+void hostile_invd(const struct hv_guest_boot_info *bi, const char *cmdline)
+{
+	static volatile uint64_t witness;
+
+	(void)bi;
+	(void)cmdline;
+	witness = 0x1dc0ffee;
+	printf("hostile action=invd\n");
+	__asm__ volatile("invd" ::: "memory");
+	printf("hostile survived action=invd witness=0x%lx\n", (unsigned long)witness);
+}
+
+/* INVLPGA names another ASID: an SVM instruction, so #UD for a guest. */
+void hostile_invlpga(const struct hv_guest_boot_info *bi, const char *cmdline)
+{
+	(void)bi;
+	(void)cmdline;
+	printf("hostile action=invlpga asid=0\n");
+	__asm__ volatile("invlpga %%rax, %%ecx" ::"a"(0UL), "c"(0U) : "memory");
+	printf("hostile survived action=invlpga\n");
+}

@@ -8,13 +8,14 @@
  *   vf=stubborn          never release: the hypervisor takes it at the deadline
  *   vf-touch=<gpa>       read gpa once the VF is ready (another device's BAR)
  *   vf-touch-revoked=yes read the old BAR0 after revocation (must be unmapped)
- * The full VF driver (mailbox, rings) is guests' igbvf; this is the plumbing.
+ * The VF driver (mailbox, rings) runs on top of this plumbing: vf_net.c.
  */
 #include "guests/lib/guest.h"
 #include "guests/child/child.h"
+#include "guests/child/vf_mbx.h"
 
 #define VF_STATUS_REG 0x0008 /* 82576 VF STATUS (igbvf E1000_STATUS) */
-#define VF_MSIX_VECTOR 0x50
+#define VF_MSIX_VECTOR VF_NET_MSIX_VECTOR
 #define CMD_MEMORY 0x2u
 #define CMD_MASTER 0x4u
 #define PCI_CAP_MSIX 0x11
@@ -67,7 +68,7 @@ static void offered(uint32_t bdf)
 {
 	pci_bdf_t b = (pci_bdf_t)bdf;
 	uint32_t id = pci_read32(b, 0);
-	char buf[12], touch[24];
+	char buf[12], touch[24], mbx[64];
 	uint64_t gpa;
 
 	vf_bar0 = (pci_read32(b, 0x10) & ~0xfULL) | (uint64_t)pci_read32(b, 0x14) << 32;
@@ -84,6 +85,10 @@ static void offered(uint32_t bdf)
 		paging_identity_map(ALIGN_DOWN(gpa, 4096), 4096, PAGING_UNCACHED);
 		printf("vf touch read=0x%x\n", *(volatile uint32_t *)(uintptr_t)gpa);
 	}
+	if (option("vf-mbx", mbx, sizeof(mbx)))
+		vf_mbx_run(opts, vf_bar0); /* raw mailbox words for PF tests, no driver */
+	else
+		vf_net_offered(bdf, vf_bar0, opts);
 }
 
 static void revoking(uint32_t bdf)
@@ -91,9 +96,11 @@ static void revoking(uint32_t bdf)
 	char mode[16], buf[12];
 
 	if (option("vf", mode, sizeof(mode)) && !strcmp(mode, "stubborn")) {
+		vf_net_revoking(bdf, true);
 		printf("vf revoking bdf=%s release=no\n", bdf_format(bdf, buf, sizeof(buf)));
 		return;
 	}
+	vf_net_revoking(bdf, false);
 	pci_write16((pci_bdf_t)bdf, 0x04, 0);
 	printf("vf revoking bdf=%s release=%ld\n", bdf_format(bdf, buf, sizeof(buf)),
 	       hc_device_release(bdf));
@@ -137,4 +144,5 @@ void vf_user_start(const struct hv_guest_boot_info *bi)
 void vf_user_poll(void)
 {
 	notices_poll(on_notice);
+	vf_net_poll();
 }

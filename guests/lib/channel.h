@@ -11,4 +11,11 @@
 /* Maps the channel into this guest's page tables; NULL if it can't. */
 void *channel_map(const struct hv_guest_channel *ch);
 
+/*
+ * The index in bi->channels[] of the channel called name whose peer is the
+ * partition called peer (NULL: any peer; the parent has a "vmbus" to each
+ * child), or -ENOENT. The index is what doorbell_ring() takes.
+ */
+int channel_find(const struct hv_guest_boot_info *bi, const char *name, const char *peer);
+
 #endif

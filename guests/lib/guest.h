@@ -11,6 +11,7 @@
 #include "guests/lib/console.h"
 #include "guests/lib/cpu.h"
 #include "guests/lib/devices.h"
+#include "guests/lib/doorbell.h"
 #include "guests/lib/expect.h"
 #include "guests/lib/hvnames.h"
 #include "guests/lib/hypercalls.h"

@@ -67,6 +67,11 @@ long hc_idle(uint64_t max_us)
 	return hc_raw(HC_IDLE, max_us, 0, 0, 0, 0);
 }
 
+long hc_channel_signal(uint32_t index)
+{
+	return hc_raw(HC_CHANNEL_SIGNAL, index, 0, 0, 0, 0);
+}
+
 long hc_console_read(void *buf, size_t len)
 {
 	return hc_raw(HC_CONSOLE_READ, gpa_of(buf), len, 0, 0, 0);

@@ -14,6 +14,8 @@ long hc_version(void);
 long hc_console_write(const void *buf, size_t len);
 long hc_partition_self(struct hv_partition_status *status);
 long hc_idle(uint64_t max_us);
+/* Rings the peer of boot_info.channels[index] (guests/lib/doorbell.h). */
+long hc_channel_signal(uint32_t index);
 
 /* Parent only: a child gets -EPERM */
 long hc_console_read(void *buf, size_t len);

@@ -64,6 +64,7 @@ static const struct command commands[] = {
     {"stop", "stop <name>          stop a partition", cmd_stop},
     {"restart", "restart <name>       stop, reload its image, start", cmd_restart},
     {"dev", "dev list|assign <bdf> <name>|revoke <bdf>  devices and VF assignment", cmd_dev},
+    {"chan", "chan list|stats|ring <peer> [n]|write <peer> <text>|read <peer>", cmd_chan},
 };
 
 static void cmd_help(const char *arg)

@@ -32,8 +32,11 @@ static void greet_channels(const struct hv_guest_boot_info *bi)
 {
 	for (uint32_t i = 0; i < bi->channel_count && i < HV_GUEST_MAX_CHANNELS; i++) {
 		const struct hv_guest_channel *ch = &bi->channels[i];
-		char *mem = channel_map(ch);
+		char *mem;
 
+		if (!strncmp(ch->name, "vmbus", HV_NAME_LEN))
+			continue; /* its rings' control pages start at offset 0: no text there */
+		mem = channel_map(ch);
 		if (!mem) {
 			printf("channel name=%.*s error=unmappable\n", HV_NAME_LEN, ch->name);
 			continue;
@@ -56,6 +59,7 @@ int main(const struct hv_guest_boot_info *bi)
 	dma_probe_run(bi);
 	nic_start(bi);
 	notices_enable();
+	doorbell_enable();
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),

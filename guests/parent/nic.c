@@ -102,11 +102,14 @@ static int find_pf(const struct hv_guest_boot_info *bi)
 	return -ENODEV;
 }
 
-/* VFs to enable: vfs=N on the parent's command line (0 by default). */
+/*
+ * VFs to enable: the configuration's [sriov] vfs, which the hypervisor puts
+ * in the parent's boot info; vfs=N on the command line overrides it (tests).
+ */
 static unsigned vfs_wanted(const struct hv_guest_boot_info *bi)
 {
 	char arg[8];
-	uint64_t n = 0;
+	uint64_t n = HV_GUEST_BOOT_HAS(bi, sriov_vfs) ? bi->sriov_vfs : 0;
 
 	if (cmdline_has(bi, "vfs", arg, sizeof(arg)) && parse_u64(arg, &n))
 		printf("nic error vfs=%s reason=not-a-number\n", arg);

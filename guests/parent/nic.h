@@ -4,7 +4,7 @@
  * identity and policy of drivers/nic/switch_port.h). Started at boot from
  * main.c, polled on every tick, inspected and configured from the shell:
  *   nic stats | nic send [count] [dst-mac]
- *   vf list
+ *   vf list | vf alloc <port> | vf free|reset|revoke <id> | vf assign <id> <child>
  *   port list | port set <port> key=value ...
  */
 #ifndef GUESTS_PARENT_NIC_H
@@ -29,7 +29,8 @@ struct nic {
 /* nic.c: bring-up and the per-tick poll */
 /*
  * Finds the igb PF among the parent's devices, starts it, creates the
- * ports and enables the VFs the command line asks for (vfs=N). Prints
+ * ports and enables the VFs the configuration asks for ([sriov] vfs in
+ * the boot info, or vfs=N on the command line). Prints
  * `nic ready ...` or `nic error ...`; `nic=off` (or a dma-probe test run)
  * leaves the NIC alone. 0, or the first error.
  */
@@ -54,6 +55,12 @@ void nic_help(void);
 void nic_cmd_stats(struct nic *n);
 void nic_cmd_send(struct nic *n, char *arg);
 void nic_cmd_vf_list(struct nic *n);
+/* nic_vf.c: the VF lifecycle (vf alloc|free|reset|assign|revoke) */
+void nic_cmd_vf_alloc(struct nic *n, char *arg);
+void nic_cmd_vf_free(struct nic *n, char *arg);
+void nic_cmd_vf_reset(struct nic *n, char *arg);
+void nic_cmd_vf_assign(struct nic *n, char *arg);
+void nic_cmd_vf_revoke(struct nic *n, char *arg);
 void nic_cmd_port_list(struct nic *n);
 void nic_cmd_port_set(struct nic *n, char *arg);
 

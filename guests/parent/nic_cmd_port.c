@@ -11,11 +11,17 @@ void nic_cmd_vf_list(struct nic *n)
 {
 	char line[CONSOLE_LINE_MAX], mac[MAC_STR_LEN];
 
+	partitions_fetch();
 	for (unsigned i = 0; i < n->vfs.count; i++) {
 		const struct switch_port *port = i < IGB_MAX_VFS ? n->pf.vf_port[i] : NULL;
+		const struct vf_entry *vf = &n->vfs.vf[i];
 		struct strbuf sb = STRBUF_INIT(line, sizeof(line));
+		char owner[HV_NAME_LEN + 1] = "-";
 
-		sb.pos = (size_t)MAX(0, vf_format(&n->vfs.vf[i], line, sizeof(line)));
+		sb.pos = (size_t)MAX(0, vf_format(vf, line, sizeof(line)));
+		if (vf->owner != VF_OWNER_NONE)
+			partition_name(vf->owner, owner, sizeof(owner));
+		strbuf_printf(&sb, " owner_name=%s", owner);
 		if (port)
 			strbuf_printf(&sb, " port_name=%s cur_mac=%s vlan=%u", port->name,
 				      mac_format(&port->state.mac, mac), port->policy.vlan);

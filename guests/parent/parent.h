@@ -30,6 +30,9 @@ void partitions_print(void);
 /* device_commands.c: `dev list|assign|revoke` */
 void cmd_dev(const char *arg);
 
+/* chan.c: `chan list|write|read|ring|stats`, channels and their doorbells */
+void cmd_chan(const char *arg);
+
 /* events.c: HC_PARTITION_EVENT, printed as `event ...` lines */
 void events_poll(void);
 

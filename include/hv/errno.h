@@ -18,13 +18,17 @@
 #define ENODEV 19
 #define EINVAL 22
 #define ENOSPC 28
+#define EPIPE 32
 #define ERANGE 34
 #define ENOSYS 38
 #define ELOOP 40
 #define ENODATA 61
+#define EPROTO 71
 #define EBADMSG 74
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define ENOTSUP 95
+#define ENOTCONN 107
 #define ETIMEDOUT 110
 
 /* Short name of a negative error code ("EINVAL"), for log lines. */

@@ -77,7 +77,19 @@ struct hv_guest_boot_info {
 	uint64_t apic_timer_hz; /* divide-by-1 rate of the local APIC timer */
 	char cmdline[HV_GUEST_CMDLINE_LEN];
 	struct hv_guest_channel channels[HV_GUEST_MAX_CHANNELS];
+	/*
+	 * Added after the first release of version 1, at the end so every
+	 * older field keeps its offset: a guest reads a field only when size
+	 * covers it (HV_GUEST_BOOT_HAS). The version changes only when a
+	 * field moves or changes its meaning.
+	 */
+	uint32_t sriov_vfs; /* parent: [sriov] vfs, the VFs to enable on its PF */
+	uint32_t reserved_end;
 };
 _Static_assert(sizeof(struct hv_guest_boot_info) <= 4096, "boot info fits its page");
+
+/* Whether the hypervisor that wrote bi filled field (one added after the first release). */
+#define HV_GUEST_BOOT_HAS(bi, field)                                                               \
+	((bi)->size >= offsetof(struct hv_guest_boot_info, field) + sizeof((bi)->field))
 
 #endif

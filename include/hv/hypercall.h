@@ -32,6 +32,8 @@ enum hv_hypercall {
 	HC_VF_ASSIGN = 22,	   /* (vf bdf, partition id) -> 0 */
 	HC_VF_REVOKE = 23,	   /* (vf bdf) -> 0 back with the parent, -EAGAIN still waiting */
 	HC_DEVICE_LIST = 24,	   /* (gpa struct hv_device_status[], max) -> count */
+	/* Any partition again: numbers above the parent-only block */
+	HC_CHANNEL_SIGNAL = 25, /* (index in boot info channels[]) -> 0; -EAGAIN throttled */
 	HC_COUNT
 };
 
@@ -86,6 +88,8 @@ struct hv_partition_status {
 	uint64_t exits[HV_EXIT_REASONS];
 	uint64_t stop_rip;
 	uint64_t stop_gpa;
+	uint64_t doorbells_sent;    /* HC_CHANNEL_SIGNALs delivered, all its channels */
+	uint64_t doorbells_dropped; /* and those dropped by flood control */
 };
 
 struct hv_partition_event {
@@ -111,6 +115,12 @@ struct hv_partition_event {
  * IDT). The guest then drains its notices with HC_NOTICE.
  */
 #define HV_NOTICE_VECTOR 0xf1
+/*
+ * The doorbell of a shared-memory channel: HC_CHANNEL_SIGNAL sends this
+ * fixed interrupt to the peer partition's vCPU 0. It carries no data (which
+ * channel rang is for the peer to find by looking at its rings).
+ */
+#define HV_CHANNEL_VECTOR 0xf2
 
 enum hv_notice_kind {
 	HV_NOTICE_DEVICE_OFFERED = 1,  /* a VF is now yours: config space and BARs reachable */

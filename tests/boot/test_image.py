@@ -2,7 +2,8 @@
 hv.efi, built by tools/mkimage exactly as `make image` builds it, checked
 from outside (the partition table with sgdisk, the FAT contents with mtools)
 and booted as it is in QEMU with OVMF (hvrun --disk: QEMU writes to an
-overlay, never to the image)."""
+overlay, never to the image). Then make iso's image: hybrid (El Torito entries for
+BIOS and UEFI), booted under OVMF as a disk through GRUB's EFI build and Multiboot2."""
 import subprocess
 
 import pytest
@@ -67,3 +68,30 @@ def test_image_with_a_run_configuration_starts_partitions(machine, tmp_path):
     m.wait_for(RUNNING, timeout=120)
     for name in ("parent", "child1", "child2"):
         m.wait_for(r"%s: heartbeat n=1\b" % name, timeout=30, since=0)
+
+
+# ---- make iso: one image for BIOS and UEFI machines ----
+
+def el_torito_platforms(iso):
+    report = subprocess.run(["xorriso", "-indev", str(iso), "-report_el_torito", "plain"],
+                            check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True).stdout
+    return {line.split()[6] for line in report.splitlines()
+            if line.startswith("El Torito boot img :")}
+
+
+def test_iso_is_hybrid_and_boots_under_ovmf(machine, tmp_path):
+    # grub-mkrescue adds GRUB's EFI build (grub-efi-amd64-bin) beside the BIOS one; OVMF
+    # boots the ISO as a disk, GRUB EFI loads hv.elf by Multiboot2 after ExitBootServices.
+    if not (REPO_ROOT / "build" / "hv.elf").is_file():
+        pytest.fail("build/hv.elf is missing: build it with make", pytrace=False)
+    iso = tmp_path / "hv.iso"
+    subprocess.run([str(MKIMAGE), "iso", "--output", str(iso), "--config",
+                    str(REPO_ROOT / "configs" / "hardware-example.cfg")],  # check mode
+                   cwd=REPO_ROOT, check=True, stdout=subprocess.PIPE)
+    assert el_torito_platforms(iso) == {"BIOS", "UEFI"}
+    m = machine(disk=str(iso), timeout=120)
+    assert m.wait_exit(timeout=120) == (0, "ok")
+    assert one(m, "hv", "core started")["loader"] == "multiboot2"
+    assert one(m, "config", "loaded")["mode"] == "check"
+    assert one(m, "check", "")["verdict"] == "ok"

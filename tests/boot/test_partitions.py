@@ -129,6 +129,26 @@ def test_misbehaving_child_is_stopped(machine, cmdline, reason):
     assert_others_go_on(m)
 
 
+def test_invd_runs_as_wbinvd_and_the_child_goes_on(machine):
+    # INVD would drop every partition's dirty cache lines; the hypervisor
+    # intercepts it and writes back instead, and the child is not stopped.
+    m = hostile(machine, "hostile=invd")
+    m.wait_for(r"child1: hostile survived action=invd witness=0x1dc0ffee", timeout=30)
+    n = beats(m, "child1")[-1]
+    wait_beat_past(m, "child1", n + 1)
+    assert not [line for line in m.serial() if "partition stopped name=child1" in line]
+
+
+def test_invlpga_is_an_undefined_opcode_for_a_child(machine):
+    # INVLPGA would flush another address space's TLB entries: the child gets
+    # #UD (its own exception report), not the instruction.
+    m = hostile(machine, "hostile=invlpga")
+    m.wait_for(r"child1: exception vector=6 name=#UD", timeout=30)
+    assert not [line for line in m.serial() if "survived action=invlpga" in line]
+    p = beats(m, "parent")[-1]
+    wait_beat_past(m, "parent", p + 1)
+
+
 def test_random_hypercall_storm_is_contained(machine):
     m = hostile(machine, "hostile=hypercalls count=100000")
     m.wait_for(r"vmm: partition stopped name=child1 reason=flood", timeout=120)
@@ -213,8 +233,10 @@ def test_channel_memory_is_shared_by_its_two_partitions(machine, tmp_path):
 
 
 def test_channel_is_out_of_reach_of_other_partitions(machine, tmp_path):
-    # child2 aims at the guest-physical address where child1 sees the channel.
-    m = machine(config=channel_config(tmp_path, "hostile=oob access=both addrs=0x8000000000"))
+    # child2 aims at the guest-physical address where child1 sees the channel
+    # (without its own vmbus channel, which would be there: tests/boot/test_channel.py).
+    m = machine(config=channel_config(tmp_path, "hostile=oob access=both addrs=0x8000000000"),
+                set={"hypervisor.vmbus": "no"})
     m.wait_for(r"vmm: partition stopped name=child2 reason=npt-violation", timeout=BOOT)
     assert int(stopped(m, "child2")["gpa"], 16) == 0x8000000000
     m.wait_for(r'child1: channel name=c1 peer=parent text="greetings from parent', since=0)

@@ -17,6 +17,8 @@ def shell(m, command, expect, timeout=30):
 
 
 def boot(machine, **opts):
+    # These tests enable the VFs themselves (`dev sriov`): none at boot.
+    opts.setdefault("set", {})["sriov.vfs"] = 0
     m = machine(**opts)
     m.wait_for(RUNNING, timeout=BOOT)
     for name in ("parent", "child1", "child2"):

@@ -126,6 +126,14 @@ bool fake_vf_pf_wrote(unsigned vf)
 	return sts;
 }
 
+bool fake_vf_pf_acked(unsigned vf)
+{
+	bool ack = v2p[vf] & IGB_V2PMAILBOX_PFACK;
+
+	v2p[vf] &= ~(uint32_t)IGB_V2PMAILBOX_PFACK;
+	return ack;
+}
+
 void fake_vf_hold(unsigned vf, bool hold)
 {
 	uint32_t *p = &regs[IGB_P2VMAILBOX(vf) / 4];

@@ -21,6 +21,7 @@ void fake_advance_us(uint64_t us);
 int fake_vf_send(unsigned vf, const uint32_t *words, unsigned n); /* -EBUSY: PF holds it */
 void fake_vf_read(unsigned vf, uint32_t *words, unsigned n);
 bool fake_vf_pf_wrote(unsigned vf); /* PFSTS seen (read to clear) */
+bool fake_vf_pf_acked(unsigned vf); /* PFACK seen (read to clear) */
 void fake_vf_hold(unsigned vf, bool hold);
 /* What the VF does on VTCTRL.RST in QEMU: VFLRE set, its pool's RX/TX off. */
 void fake_vf_reset(unsigned vf);

@@ -149,6 +149,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.debug_fault, CONFIG_FAULT_NONE);
 	assert_int_equal(cfg.sriov_vfs, 0);
 	assert_int_equal(cfg.partition_count, 0);
+	assert_true(cfg.vmbus);
+	assert_int_equal(cfg.doorbell_limit, CONFIG_DOORBELL_LIMIT_DEFAULT);
 
 	assert_int_equal(parse_str(V1 "[partition p]\n", &cfg, NULL), 0);
 	assert_int_equal(cfg.partitions[0].role, PARTITION_CHILD); /* parent is never implied */
@@ -580,6 +582,34 @@ static void validate_refused(const struct config *cfg, unsigned cpus, const char
 			 ret, err.field, err.message, field, msg);
 }
 
+/* The vmbus channels: on unless turned off, in the file or by a load option. */
+static void test_vmbus_and_doorbell_limit(void **state)
+{
+	struct config cfg;
+	(void)state;
+
+	parse_ok(&cfg, V1 "[hypervisor]\nvmbus = no\ndoorbell_limit = 100\n");
+	assert_false(cfg.vmbus);
+	assert_int_equal(cfg.doorbell_limit, 100);
+	parse_ok(&cfg, V1 "[hypervisor]\nvmbus = yes\n");
+	assert_true(cfg.vmbus);
+	assert_int_equal(config_apply_cmdline(&cfg, "hypervisor.vmbus=0", NULL), 0);
+	assert_false(cfg.vmbus);
+	assert_int_equal(config_apply_cmdline(&cfg, "hypervisor.doorbell_limit=10000000", NULL),
+			 0);
+	assert_int_equal(cfg.doorbell_limit, 10000000);
+	refused(V1 "[hypervisor]\nvmbus = off\n", 3, "hypervisor.vmbus", "not one of");
+	refused(V1 "[hypervisor]\nvmbus = no\nvmbus = no\n", 4, "hypervisor.vmbus", "twice");
+	refused(V1 "[hypervisor]\ndoorbell_limit = 99\n", 3, "hypervisor.doorbell_limit",
+		"out of range 100..10000000");
+	refused(V1 "[hypervisor]\ndoorbell_limit = 10000001\n", 3, "hypervisor.doorbell_limit",
+		"out of range");
+	refused(V1 "[sriov]\nvmbus = no\n", 3, "sriov.vmbus", "unknown key");
+	cmdline_refused("hypervisor.vmbus=maybe", "hypervisor.vmbus", "not one of");
+	cmdline_refused("hypervisor.doorbell_limit=0", "hypervisor.doorbell_limit",
+			"out of range");
+}
+
 static void test_validate(void **state)
 {
 	struct config cfg;
@@ -723,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_fuzz_prefixes_and_mutations),
+		cmocka_unit_test(test_vmbus_and_doorbell_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,14 +9,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include "hv/guest_abi.h"
 #include "vmm/hypercall_decode.h"
 
 #define MEM (16ULL << 20)
 
 static const struct hc_caller parent = {.id = 0, .parent = true, .mem_size = MEM,
-					.partition_count = 3};
+					.partition_count = 3, .channel_count = 2};
 static const struct hc_caller child = {.id = 1, .parent = false, .mem_size = MEM,
-				       .partition_count = 3};
+				       .partition_count = 3, .channel_count = 1};
 
 static int call(const struct hc_caller *c, uint64_t nr, uint64_t a0, uint64_t a1,
 		struct hc_call *out)
@@ -94,7 +95,7 @@ static void test_parent_only_calls_refused_to_children(void **state)
 	struct hc_call out;
 
 	(void)state;
-	for (uint64_t nr = HC_CONSOLE_READ; nr < HC_COUNT; nr++)
+	for (uint64_t nr = HC_CONSOLE_READ; nr <= HC_DEVICE_LIST; nr++)
 		assert_int_equal(call(&child, nr, 0x1000, 1, &out), -EPERM);
 	assert_int_equal(call(&parent, HC_CONSOLE_READ, 0x1000, 16, &out), 0);
 }
@@ -131,6 +132,31 @@ static void test_list_event_self_idle(void **state)
 	assert_int_equal(call(&child, HC_VERSION, 0, 0, &out), 0);
 }
 
+/* Any partition may ring, but only a channel its own boot info lists. */
+static void test_channel_signal(void **state)
+{
+	static const struct hc_caller lonely = {.id = 2, .mem_size = MEM, .partition_count = 3};
+	static const struct hc_caller full = {.id = 2, .mem_size = MEM, .partition_count = 3,
+					      .channel_count = 99};
+	struct hc_call out;
+
+	(void)state;
+	assert_int_equal(call(&child, HC_CHANNEL_SIGNAL, 0, 0, &out), 0);
+	assert_int_equal(out.channel, 0);
+	assert_int_equal(call(&child, HC_CHANNEL_SIGNAL, 1, 0, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_CHANNEL_SIGNAL, 1, 0, &out), 0);
+	assert_int_equal(out.channel, 1);
+	assert_int_equal(call(&parent, HC_CHANNEL_SIGNAL, 2, 0, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_CHANNEL_SIGNAL, UINT64_MAX, 0, &out), -EINVAL);
+	assert_int_equal(call(&parent, HC_CHANNEL_SIGNAL, 1ULL << 32, 0, &out), -EINVAL);
+	assert_int_equal(call(&lonely, HC_CHANNEL_SIGNAL, 0, 0, &out), -EINVAL);
+	/* A count beyond the boot info's array is capped by the array. */
+	assert_int_equal(call(&full, HC_CHANNEL_SIGNAL, HV_GUEST_MAX_CHANNELS - 1, 0, &out), 0);
+	assert_int_equal(call(&full, HC_CHANNEL_SIGNAL, HV_GUEST_MAX_CHANNELS, 0, &out),
+			 -EINVAL);
+	assert_string_equal(hc_name(HC_CHANNEL_SIGNAL), "channel-signal");
+}
+
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -155,7 +181,9 @@ static void test_random_storm(void **state)
 		if (hc_decode(c, nr, args, &out) != 0)
 			continue;
 		assert_true(out.len <= MEM && out.gpa <= MEM - out.len);
-		assert_true(c->parent || nr < HC_CONSOLE_READ);
+		assert_true(c->parent || nr < HC_CONSOLE_READ || nr == HC_CHANNEL_SIGNAL);
+		if (nr == HC_CHANNEL_SIGNAL)
+			assert_true(out.channel < c->channel_count);
 	}
 }
 
@@ -169,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_list_event_self_idle),
 		cmocka_unit_test(test_random_storm),
 		cmocka_unit_test(test_device_calls),
+		cmocka_unit_test(test_channel_signal),
 	};
 
 	return cmocka_run_group_tests_name("hypercall_decode", tests, NULL, NULL);

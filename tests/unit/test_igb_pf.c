@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "hv/errno.h"
 #include "tests/unit/fake_igb.h"
 #include "tests/unit/log_capture.h"
 
@@ -43,6 +44,8 @@ static int setup(void **state)
 	igb_switch_init(&pf);
 	assert_int_equal(igb_vf_bind_port(&pf, 0, &ports[0]), 0);
 	assert_int_equal(igb_vf_bind_port(&pf, 1, &ports[1]), 0);
+	assert_int_equal(igb_vf_attach(&pf, 0, true), 0);
+	assert_int_equal(igb_vf_attach(&pf, 1, true), 0);
 	return 0;
 }
 
@@ -293,6 +296,51 @@ static void test_level_reset_quiets_the_pool(void **state)
 	assert_false(serve(1) & IGB_MBX_CTS);
 }
 
+/* Allocated but no child holds it: the port's MAC stays off the VF's pool. */
+static void test_detached_vf_keeps_the_mac_on_the_pf(void **state)
+{
+	(void)state;
+	assert_int_equal(igb_vf_attach(&pf, 0, false), 0);
+	assert_int_equal(rar_of(&mac0), -1);
+	handshake(0);
+	assert_int_equal(rar_of(&mac0), -1); /* the reset handshake does not bring it back */
+	assert_int_equal(igb_vf_attach(&pf, 0, true), 0);
+	assert_int_equal(rar_of(&mac0), 23);
+	assert_logged("vf attached vf=0 port=child1 rar=23");
+	igb_vf_bind_port(&pf, 0, NULL);
+	assert_int_equal(rar_of(&mac0), -1);
+	assert_int_equal(igb_vf_attach(&pf, 0, true), -EINVAL); /* no port: nothing to attach */
+}
+
+/* A reset by the PF: VTCTRL.RST through the mirror, the pool scrubbed, the VF told. */
+static void test_pf_reset_scrubs_the_pool(void **state)
+{
+	struct mbx_request req = set_mac(&other);
+	struct mbx_request vlan = {.kind = MBX_REQ_SET_VLAN, .u.vlan = {.add = true, .id = 100}};
+	uint32_t word = 0;
+
+	(void)state;
+	handshake(1);
+	send(1, &req);
+	serve(1);
+	send(1, &vlan);
+	serve(1);
+	assert_int_equal(rar_of(&other), 22);
+	assert_int_equal(fake_reg(IGB_VLVF(0)) & (IGB_VLVF_VIEN | IGB_VLVF_POOLSEL(1)),
+			 IGB_VLVF_VIEN | IGB_VLVF_POOLSEL(1));
+	igb_vf_reset(&pf, 1);
+	assert_int_equal(fake_reg(IGB_PVTCTRL(1)) & IGB_VF_CTRL_RST, IGB_VF_CTRL_RST);
+	assert_false(pf.vf_mbx[1].cts);
+	assert_int_equal(fake_reg(IGB_VFRE) & 0x2, 0);
+	assert_int_equal(rar_of(&other), -1);
+	assert_int_equal(rar_of(&mac1), 22); /* the port's identity, the VF still attached */
+	assert_int_equal(fake_reg(IGB_VLVF(0)), 0);
+	assert_true(fake_vf_pf_wrote(1));
+	fake_vf_read(1, &word, 1);
+	assert_int_equal(word, IGB_MBX_NACK);
+	assert_logged("vf reset by pf vf=1 port=child2");
+}
+
 static void test_held_mailbox_is_left_alone(void **state)
 {
 	(void)state;
@@ -339,6 +387,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_hostile_vf_does_not_starve_the_other, setup),
 	    cmocka_unit_test_setup(test_level_reset_quiets_the_pool, setup),
 	    cmocka_unit_test_setup(test_held_mailbox_is_left_alone, setup),
+	    cmocka_unit_test_setup(test_detached_vf_keeps_the_mac_on_the_pf, setup),
+	    cmocka_unit_test_setup(test_pf_reset_scrubs_the_pool, setup),
 	    cmocka_unit_test_setup(test_stats_accumulate_and_wrap, setup),
 	};
 

@@ -6,7 +6,9 @@
  * ignored one by one. Then the struct boot_info built from it: modules by
  * name, the configuration, the memory map with the image, modules, heap and
  * trampoline carved out, and refusals of overlapping or nameless modules
- * and of a missing memory map.
+ * and of a missing memory map. Last, the RSDP found by the BIOS-area scan
+ * (kernel/acpi/rsdp_scan.c) on images of the low 1 MiB when GRUB passed no
+ * ACPI tag: EBDA first, then 0xE0000-0xFFFFF, broken candidates skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "boot/multiboot2/mb2_bootinfo.h"
+#include "kernel/acpi/rsdp_scan.h"
 #include "tests/unit/log_capture.h"
 
 /* ---- building boot information ------------------------------------------ */
@@ -537,6 +540,162 @@ static void test_long_command_line_is_cut(void **state)
 	assert_true(log_capture_contains("command line truncated"));
 }
 
+/* ---- RSDP from the BIOS areas ---------------------------------------------- */
+
+static uint8_t low_memory[1 * MiB];
+
+static const void *low_map(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	if (pa > sizeof(low_memory) || len > sizeof(low_memory) - pa)
+		return NULL;
+	return low_memory + pa;
+}
+
+static uint8_t sum(const uint8_t *p, size_t len)
+{
+	uint8_t s = 0;
+
+	while (len--)
+		s += *p++;
+	return s;
+}
+
+/* An RSDP at pa: revision 0 (20 bytes) or 2 (length bytes); checksums right. */
+static void put_rsdp(uint64_t pa, uint8_t revision, uint32_t length, uint32_t xsdt)
+{
+	uint8_t *p = low_memory + pa;
+
+	memset(p, 0, revision >= 2 ? length : 20);
+	memcpy(p, "RSD PTR ", 8);
+	memcpy(p + 9, "TESTID", 6);
+	p[15] = revision;
+	p[16] = 0xe0; /* RSDT at 0x7fe00e0 */
+	p[17] = 0x00;
+	p[18] = 0xfe;
+	p[19] = 0x07;
+	p[8] = (uint8_t)-sum(p, 20);
+	if (revision < 2)
+		return;
+	memcpy(p + 20, &length, 4);
+	memcpy(p + 24, &xsdt, 4);
+	p[32] = (uint8_t)-sum(p, length);
+}
+
+static void set_ebda_segment(uint16_t seg)
+{
+	low_memory[0x40e] = (uint8_t)seg;
+	low_memory[0x40f] = (uint8_t)(seg >> 8);
+}
+
+static int rsdp_images_reset(void **state)
+{
+	(void)state;
+	memset(low_memory, 0, sizeof(low_memory));
+	log_capture_reset();
+	return 0;
+}
+
+static int find(uint64_t *pa)
+{
+	return acpi_rsdp_find_bios(low_map, NULL, pa);
+}
+
+static void test_rsdp_in_ebda_comes_first(void **state)
+{
+	struct mb2_layout layout = base_layout;
+	uint64_t pa = 0;
+
+	(void)state;
+	set_ebda_segment(0x9fc0);
+	put_rsdp(0x9fc40, 2, 36, 0x7fe0100);
+	put_rsdp(0xf5a10, 0, 0, 0);
+	assert_int_equal(find(&pa), 0);
+	assert_int_equal(pa, 0x9fc40);
+	/* No ACPI tag: the loader keeps its own copy of the one found */
+	layout.low_memory_map = low_map;
+	mbi_begin();
+	add_mmap_sized(pc_map, ARRAY_SIZE(pc_map), 24);
+	mbi_end(true);
+	assert_int_equal(build(&layout), 0);
+	assert_int_equal(bi.rsdp, (uint64_t)(uintptr_t)rsdp_copy);
+	assert_memory_equal(rsdp_copy, low_memory + 0x9fc40, 36);
+	assert_true(log_capture_contains("rsdp found by bios scan area=ebda pa=0x9fc40"));
+}
+
+/* Only the EBDA's first KiB is searched; then the BIOS area, v1 RSDPs too. */
+static void test_rsdp_in_bios_area(void **state)
+{
+	struct mb2_layout layout = base_layout;
+	uint64_t pa = 0;
+	static const uint8_t zero[44];
+
+	(void)state;
+	set_ebda_segment(0x9fc0);
+	put_rsdp(0x9fc00 + 1024, 2, 36, 0); /* past the first KiB */
+	put_rsdp(0xfe300, 0, 0, 0);
+	assert_int_equal(find(&pa), 0);
+	assert_int_equal(pa, 0xfe300);
+	layout.low_memory_map = low_map;
+	mbi_begin();
+	add_mmap_sized(pc_map, ARRAY_SIZE(pc_map), 24);
+	mbi_end(true);
+	memset(rsdp_copy, 0xa5, sizeof(rsdp_copy));
+	assert_int_equal(build(&layout), 0);
+	assert_memory_equal(rsdp_copy, low_memory + 0xfe300, 20);
+	assert_memory_equal(rsdp_copy + 20, zero, sizeof(zero)); /* nothing past a v1 RSDP */
+}
+
+/* Candidates with a wrong checksum, extended checksum or length, or unaligned, are passed. */
+static void test_broken_rsdp_candidates_are_skipped(void **state)
+{
+	uint64_t pa = 0;
+
+	(void)state;
+	put_rsdp(0xe0000, 0, 0, 0);
+	low_memory[0xe0000 + 9] ^= 1; /* checksum now wrong */
+	put_rsdp(0xe0020, 2, 36, 0x1000);
+	low_memory[0xe0020 + 24] ^= 1; /* extended checksum now wrong */
+	put_rsdp(0xe0060, 2, 20, 0);	/* a 2.0 length shorter than the structure */
+	put_rsdp(0xe00a8, 0, 0, 0);	/* valid but not on a 16-byte boundary */
+	put_rsdp(0xf0000, 2, 36, 0x2000);
+	assert_int_equal(find(&pa), 0);
+	assert_int_equal(pa, 0xf0000);
+}
+
+/* A candidate whose 2.0 length runs past the area, and a signature too near the end. */
+static void test_rsdp_scan_stays_in_its_area(void **state)
+{
+	(void)state;
+	put_rsdp(0xe0000, 2, 36, 0);
+	assert_int_equal(acpi_rsdp_scan(low_memory + 0xe0000, 36), 0);
+	assert_int_equal(acpi_rsdp_scan(low_memory + 0xe0000, 35), -ENOENT);
+	put_rsdp(0xe1000, 0, 0, 0);
+	assert_int_equal(acpi_rsdp_scan(low_memory + 0xe1000, 20), 0);
+	assert_int_equal(acpi_rsdp_scan(low_memory + 0xe1000, 19), -ENOENT);
+	assert_int_equal(acpi_rsdp_scan(low_memory + 0xe0ff0, 0x30), 0x10);
+}
+
+/* An EBDA segment that can't be one is not followed; nothing anywhere is reported. */
+static void test_no_rsdp_in_bios_areas(void **state)
+{
+	struct mb2_layout layout = base_layout;
+	uint64_t pa = 0;
+
+	(void)state;
+	set_ebda_segment(0xa000); /* the VGA hole */
+	put_rsdp(0xa0000, 0, 0, 0);
+	assert_int_equal(find(&pa), -ENOENT);
+	assert_true(log_capture_contains("rsdp not found by bios scan ebda=0x0"));
+	layout.low_memory_map = low_map;
+	mbi_begin();
+	add_mmap_sized(pc_map, ARRAY_SIZE(pc_map), 24);
+	mbi_end(true);
+	assert_int_equal(build(&layout), 0);
+	assert_int_equal(bi.rsdp, 0);
+	assert_true(log_capture_contains("none in the BIOS areas"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +719,11 @@ int main(void)
 	    cmocka_unit_test(test_heap_stays_below_4g),
 	    cmocka_unit_test(test_bad_map_entries_and_missing_rsdp),
 	    cmocka_unit_test(test_long_command_line_is_cut),
+	    cmocka_unit_test_setup(test_rsdp_in_ebda_comes_first, rsdp_images_reset),
+	    cmocka_unit_test_setup(test_rsdp_in_bios_area, rsdp_images_reset),
+	    cmocka_unit_test_setup(test_broken_rsdp_candidates_are_skipped, rsdp_images_reset),
+	    cmocka_unit_test_setup(test_rsdp_scan_stays_in_its_area, rsdp_images_reset),
+	    cmocka_unit_test_setup(test_no_rsdp_in_bios_areas, rsdp_images_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

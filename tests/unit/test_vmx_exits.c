@@ -2,8 +2,11 @@
  * Unit tests for vmm/vmx_exits.c and vmm/vmx_msr_bitmap.c: VMX exit
  * reasons and qualifications mapped to struct vm_exit, the events written
  * back into the VM-entry fields, and the MSR bitmap built from the shared
- * MSR policy. Encodings from SDM vol. 3 ("Exit Qualification", "Information
- * for VM Exits During Event Delivery", "MSR-Bitmap Address").
+ * MSR policy; vmm/vmx_cr.c (guest CR0/CR4 writes that exit) and
+ * vmm/xcr0_check.c (XSETBV's checks). Encodings from SDM vol. 3 ("Exit
+ * Qualification", "Information for VM Exits During Event Delivery",
+ * "MSR-Bitmap Address"); architectural checks from SDM vol. 1 and 2 (XCR0,
+ * MOV to CR, LMSW, CLTS).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 
 #include "vmm/vmx.h"
 #include "vmm/vmx_vmcs.h"
+#include "vmm/xcr0_check.h"
 
 static struct vm_exit decode(uint32_t reason, uint64_t qual, uint32_t len)
 {
@@ -35,7 +39,7 @@ static void test_instruction_exits(void **state)
 	} cases[] = {
 	    {VMX_REASON_VMCALL, VM_EXIT_HYPERCALL, 3}, {VMX_REASON_CPUID, VM_EXIT_CPUID, 2},
 	    {VMX_REASON_RDMSR, VM_EXIT_MSR_READ, 2},   {VMX_REASON_WRMSR, VM_EXIT_MSR_WRITE, 2},
-	    {VMX_REASON_HLT, VM_EXIT_HLT, 1},
+	    {VMX_REASON_HLT, VM_EXIT_HLT, 1},	       {VMX_REASON_XSETBV, VM_EXIT_XSETBV, 3},
 	};
 
 	(void)state;
@@ -61,11 +65,13 @@ static void test_forbidden_and_other(void **state)
 		assert_int_equal(decode(forbidden[i], 0, 3).type, VM_EXIT_FORBIDDEN_INSN);
 	assert_int_equal(decode(VMX_REASON_TRIPLE_FAULT, 0, 0).type, VM_EXIT_SHUTDOWN);
 	assert_int_equal(decode(VMX_REASON_EXTERNAL_INTERRUPT, 0, 0).type, VM_EXIT_INTR);
-	assert_int_equal(decode(VMX_REASON_XSETBV, 0, 3).type, VM_EXIT_OTHER);
+	/* CR accesses, INVD and WBINVD are left to vmx_emulate(), the rest contained */
 	assert_int_equal(decode(VMX_REASON_CR_ACCESS, 0, 3).type, VM_EXIT_OTHER);
+	assert_int_equal(decode(VMX_REASON_INVD, 0, 2).type, VM_EXIT_OTHER);
+	assert_int_equal(decode(VMX_REASON_WBINVD, 0, 2).type, VM_EXIT_OTHER);
 	assert_int_equal(decode(VMX_REASON_INIT, 0, 0).type, VM_EXIT_OTHER);
 	assert_int_equal(decode(VMX_REASON_EPT_MISCONFIG, 0, 0).type, VM_EXIT_OTHER);
-	assert_int_equal(decode(VMX_REASON_XSETBV, 0, 3).insn_len, 0);
+	assert_int_equal(decode(VMX_REASON_CR_ACCESS, 0, 3).insn_len, 0);
 }
 
 /* Bit 31 marks a VM-entry failure whatever the basic reason (33: invalid guest state). */
@@ -237,6 +243,188 @@ static void test_msr_bitmap(void **state)
 	assert_true(exits(bitmap, 0x82, true));
 }
 
+/* ---- control-register accesses ---- */
+
+/* A Skylake-like processor: CR0 fixes PE, NE, PG; CR4 fixes VMXE and allows up to PKE. */
+static const struct vmx_cr_fixed_msrs fixed = {
+    .cr0_fixed0 = 0x80000021, .cr0_fixed1 = 0xffffffff,
+    .cr4_fixed0 = 0x2000,     .cr4_fixed1 = 0x7777ff,
+};
+
+/* A guest in 64-bit mode as vmx_vmcs_setup() starts it, plus OSFXSR/OSXMMEXCPT. */
+static struct vmx_cr_guest long_mode_guest(void)
+{
+	return (struct vmx_cr_guest){.cr0 = 0x80010033, .cr4 = 0x620, .cr3 = 0x1000,
+				     .efer = X86_EFER_LME | X86_EFER_LMA, .in_64bit_mode = true};
+}
+
+static void test_cr_access_decode(void **state)
+{
+	struct vmx_cr_access a;
+
+	(void)state;
+	a = vmx_cr_access_decode(0x304); /* mov %rbx, %cr4 */
+	assert_int_equal(a.cr, 4);
+	assert_int_equal(a.type, VMX_CR_MOV_TO);
+	assert_int_equal(a.gpr, GPR_RBX);
+	a = vmx_cr_access_decode(0xc00); /* mov %r12, %cr0 */
+	assert_int_equal(a.cr, 0);
+	assert_int_equal(a.gpr, GPR_R12);
+	a = vmx_cr_access_decode(0x20); /* clts */
+	assert_int_equal(a.type, VMX_CR_CLTS);
+	a = vmx_cr_access_decode(0x000b0070ULL); /* lmsw from memory, source 0xb */
+	assert_int_equal(a.type, VMX_CR_LMSW);
+	assert_int_equal(a.lmsw_source, 0xb);
+	a = vmx_cr_access_decode(0x413); /* mov %cr3, %rsp */
+	assert_int_equal(a.type, VMX_CR_MOV_FROM);
+	assert_int_equal(a.cr, 3);
+	assert_int_equal(a.gpr, GPR_RSP);
+	assert_int_equal(vmx_cr_guest_view(0x80010033, 0x20, 0x80010013), 0x80010013);
+}
+
+/* Clearing NE: the guest sees NE clear, the processor keeps it set, later writes still exit. */
+static void test_cr0_ne_shadowed(void **state)
+{
+	struct vmx_cr_guest g = long_mode_guest();
+	struct vmx_cr_result r = vmx_cr0_write(&g, 0x80010013, &fixed);
+
+	(void)state;
+	assert_int_equal(r.verdict, VMX_CR_APPLY);
+	assert_int_equal(r.write.value, 0x80010033);
+	assert_int_equal(r.write.shadow, 0x80010013);
+	assert_int_equal(r.write.mask, X86_CR0_NE);
+	/* setting CD (with NW clear) and TS is architectural */
+	r = vmx_cr0_write(&g, 0xc0010039, &fixed);
+	assert_int_equal(r.verdict, VMX_CR_APPLY);
+	assert_int_equal(r.write.value, 0xc0010039);
+	/* undefined low bits are dropped, ET reads as 1 */
+	r = vmx_cr0_write(&g, 0x80010423, &fixed);
+	assert_int_equal(r.write.value, 0x80010033);
+}
+
+static void test_cr0_faults(void **state)
+{
+	static const struct {
+		uint64_t val;
+		const char *why;
+	} cases[] = {
+	    {0x180010033ULL, "cr0-reserved-bits"},
+	    {0x80010032, "cr0-pg-without-pe"},
+	    {0xa0010033, "cr0-nw-without-cd"},
+	    {0x00010033, "cr0-pg-clear-in-64bit-mode"},
+	};
+	struct vmx_cr_guest g = long_mode_guest();
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vmx_cr_result r = vmx_cr0_write(&g, cases[i].val, &fixed);
+
+		assert_int_equal(r.verdict, VMX_CR_FAULT);
+		assert_string_equal(r.why, cases[i].why);
+	}
+	g.cr4 |= X86_CR4_CET;
+	assert_int_equal(vmx_cr0_write(&g, 0x80000033, &fixed).verdict, VMX_CR_FAULT);
+}
+
+/* Leaving paging from compatibility mode is legal but needs EFER.LMA and entry controls. */
+static void test_cr0_mode_switch_refused(void **state)
+{
+	struct vmx_cr_guest g = long_mode_guest();
+	struct vmx_cr_result r;
+
+	(void)state;
+	g.in_64bit_mode = false;
+	r = vmx_cr0_write(&g, 0x00010013, &fixed);
+	assert_int_equal(r.verdict, VMX_CR_REFUSE);
+	assert_string_equal(r.why, "cr0-mode-switch-with-host-owned-bit");
+	/* a 32-bit guest turning paging on is refused the same way */
+	g = (struct vmx_cr_guest){.cr0 = 0x11, .cr4 = 0};
+	assert_int_equal(vmx_cr0_write(&g, 0x80000011, &fixed).verdict, VMX_CR_REFUSE);
+}
+
+static void test_clts_lmsw(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_cr0_after_clts(0x8001003b), 0x80010033);
+	/* LMSW loads MP, EM, TS and can set PE ... */
+	assert_int_equal(vmx_cr0_after_lmsw(0x80010010, 0xe), 0x8001001e);
+	assert_int_equal(vmx_cr0_after_lmsw(0x10, 0x1), 0x11);
+	/* ... but never clear it, and ignores the source's upper bits */
+	assert_int_equal(vmx_cr0_after_lmsw(0x80010033, 0xfff0), 0x80010031);
+}
+
+/* Writes that exit only because of VMXE as the guest sees it, or that the CPU rejects. */
+static void test_cr4_write(void **state)
+{
+	struct vmx_cr_guest g = long_mode_guest();
+	struct vmx_cr_result r;
+
+	(void)state;
+	r = vmx_cr4_write(&g, 0x40620, &fixed); /* OSXSAVE */
+	assert_int_equal(r.verdict, VMX_CR_APPLY);
+	assert_int_equal(r.write.value, 0x42620);
+	assert_int_equal(r.write.shadow, 0x40620);
+	assert_int_equal(r.write.mask, X86_CR4_VMXE);
+	r = vmx_cr4_write(&g, 0x2620, &fixed);
+	assert_int_equal(r.verdict, VMX_CR_FAULT);
+	assert_string_equal(r.why, "cr4-vmxe-not-offered");
+	r = vmx_cr4_write(&g, 0x800620, &fixed); /* CET: not in this CPU's FIXED1 */
+	assert_string_equal(r.why, "cr4-reserved-bits");
+	r = vmx_cr4_write(&g, 0x600, &fixed);
+	assert_string_equal(r.why, "cr4-pae-clear-in-long-mode");
+	r = vmx_cr4_write(&g, 0x1620, &fixed);
+	assert_string_equal(r.why, "cr4-la57-change-in-long-mode");
+	g.cr3 = 0x1005;
+	r = vmx_cr4_write(&g, 0x20620, &fixed);
+	assert_string_equal(r.why, "cr4-pcide-set-with-cr3-pcid");
+	g.cr3 = 0x1000;
+	assert_int_equal(vmx_cr4_write(&g, 0x20620, &fixed).verdict, VMX_CR_APPLY);
+	g.efer = 0;
+	g.in_64bit_mode = false;
+	r = vmx_cr4_write(&g, 0x20620, &fixed);
+	assert_string_equal(r.why, "cr4-pcide-outside-long-mode");
+}
+
+/* ---- XSETBV ---- */
+
+static void test_xcr0_check(void **state)
+{
+	static const uint64_t avx512_cpu = 0x2e7; /* x87 SSE AVX opmask ZMM PKRU */
+	static const struct {
+		uint32_t index;
+		uint64_t value;
+		const char *why;
+	} cases[] = {
+	    {0, 0x1, NULL},
+	    {0, 0x7, NULL},
+	    {0, 0xe7, NULL},
+	    {0, 0x2e7, NULL},
+	    {1, 0x1, "xcr-index-not-0"},
+	    {0, 0x6, "xcr0-x87-clear"},
+	    {0, 0x5, "xcr0-avx-without-sse"},
+	    {0, 0x67, "xcr0-avx512-partial"},
+	    {0, 0x18001ULL << 0, "xcr0-unsupported-bits"},
+	    {0, 0x100000003ULL, "xcr0-unsupported-bits"},
+	    {0, 0x100, "xcr0-unsupported-bits"}, /* PT: supervisor state, IA32_XSS only */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *why = xcr0_check(cases[i].index, cases[i].value, avx512_cpu);
+
+		if (!cases[i].why)
+			assert_null(why);
+		else
+			assert_string_equal(why, cases[i].why);
+	}
+	/* groups checked when the CPU has them: MPX halves, AVX-512 on SSE only, AMX halves */
+	assert_string_equal(xcr0_check(0, 0xb, 0x1f), "xcr0-mpx-partial");
+	assert_null(xcr0_check(0, 0x1b, 0x1f));
+	assert_string_equal(xcr0_check(0, 0xe3, 0xff), "xcr0-avx512-without-avx");
+	assert_string_equal(xcr0_check(0, 0x20007, 0x60007), "xcr0-amx-partial");
+	assert_null(xcr0_check(0, 0x60007, 0x60007));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,7 +432,10 @@ int main(void)
 	    cmocka_unit_test(test_entry_failure),     cmocka_unit_test(test_io),
 	    cmocka_unit_test(test_ept_violation),     cmocka_unit_test(test_nmi),
 	    cmocka_unit_test(test_reinject),	      cmocka_unit_test(test_exception_events),
-	    cmocka_unit_test(test_msr_bitmap),
+	    cmocka_unit_test(test_msr_bitmap),	      cmocka_unit_test(test_cr_access_decode),
+	    cmocka_unit_test(test_cr0_ne_shadowed),   cmocka_unit_test(test_cr0_faults),
+	    cmocka_unit_test(test_cr0_mode_switch_refused), cmocka_unit_test(test_clts_lmsw),
+	    cmocka_unit_test(test_cr4_write),	      cmocka_unit_test(test_xcr0_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,22 @@ static void test_irta(void **state)
 	assert_int_equal(v, 42);
 }
 
+/* x2APIC IDs above 255 are reachable only with EIM (32-bit destinations in the IRTE). */
+static void test_ir_reach(void **state)
+{
+	struct vtd_irte e;
+
+	(void)state;
+	log_capture_reset();
+	assert_int_equal(vtd_ir_reach_check(false, 0xff), 0);
+	assert_int_equal(vtd_ir_reach_check(true, 0x1ff), 0);
+	assert_int_equal(vtd_ir_reach_check(false, 0x100), -ENOTSUP);
+	assert_true(log_capture_contains("interrupt remapping without eim max_apic_id=256"));
+	/* with EIM an x2APIC ID above 255 is written whole into bits 63:32 */
+	e = make_ok(&(struct vtd_irte_params){.vector = 0x30, .dest = 0x1ff, .x2apic = true});
+	assert_int_equal(e.lo >> 32, 0x1ff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +211,7 @@ int main(void)
 	    cmocka_unit_test(test_xapic_all_flags), cmocka_unit_test(test_sq_and_nmi),
 	    cmocka_unit_test(test_refusals),	    cmocka_unit_test(test_install_clear),
 	    cmocka_unit_test(test_msi_remappable),  cmocka_unit_test(test_irta),
+	    cmocka_unit_test(test_ir_reach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,5 @@
+UNIT_TESTS += net_arp
+unit-net_arp-srcs := tests/unit/test_net_arp.c tests/unit/net_link.c guests/lib/net/stats.c \
+	guests/lib/net/eth.c guests/lib/net/arp.c guests/lib/net/ipv4.c guests/lib/net/icmp.c \
+	guests/lib/net/udp.c guests/lib/net/netif.c drivers/nic/mbx_decode.c lib/format.c \
+	lib/string.c
