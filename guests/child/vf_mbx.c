@@ -20,7 +20,8 @@
 #define OPS_MAX	     64
 
 static volatile uint32_t *regs;
-static uint32_t seen; /* read-to-clear bits seen and not yet consumed */
+static uint32_t seen;	  /* read-to-clear bits seen and not yet consumed */
+static uint64_t last_us; /* how long the last request took, to its answer */
 
 static uint32_t mbx_read(void)
 {
@@ -86,8 +87,13 @@ static int reply(uint32_t *w, unsigned n)
 static uint32_t request(const uint32_t *w, unsigned n, uint32_t *answer, unsigned answer_n)
 {
 	uint32_t first = 0;
+	uint64_t start = tsc_us();
+	int err = post(w, n);
 
-	if (post(w, n) || reply(answer ? answer : &first, answer ? answer_n : 1))
+	if (!err)
+		err = reply(answer ? answer : &first, answer ? answer_n : 1);
+	last_us = tsc_us() - start;
+	if (err)
 		return 0;
 	return answer ? answer[0] : first;
 }
@@ -116,7 +122,8 @@ static void reset_handshake(void)
 	word = request(&msg, 1, r, IGB_MBX_RESET_REPLY_WORDS);
 	memcpy(mac, &r[1], sizeof(mac));
 	mac_text(mac, text);
-	printf("vf mbx reset reply=%s word=0x%x mac=%s\n", verdict(word), word, text);
+	printf("vf mbx reset reply=%s word=0x%x mac=%s us=%lu\n", verdict(word), word, text,
+	       last_us);
 }
 
 static int hex_byte(const char *s, uint8_t *out)
@@ -156,7 +163,8 @@ static void op_setmac(const char *arg)
 	}
 	memcpy(&w[1], mac, sizeof(mac)); /* wire order, as igbvf copies it */
 	word = request(w, IGB_MBX_MAC_WORDS, NULL, 0);
-	printf("vf mbx setmac mac=%s reply=%s word=0x%x\n", arg, verdict(word), word);
+	printf("vf mbx setmac mac=%s reply=%s word=0x%x us=%lu\n", arg, verdict(word), word,
+	       last_us);
 }
 
 static void op_vlan(const char *arg)
@@ -171,7 +179,8 @@ static void op_vlan(const char *arg)
 	w[0] = IGB_MBX_VF_SET_VLAN | (uint32_t)IGB_MBX_VLAN_ADD << IGB_MBX_MSGINFO_SHIFT;
 	w[1] = (uint32_t)id;
 	word = request(w, IGB_MBX_VLAN_WORDS, NULL, 0);
-	printf("vf mbx vlan id=%lu reply=%s word=0x%x\n", id, verdict(word), word);
+	printf("vf mbx vlan id=%lu reply=%s word=0x%x us=%lu\n", id, verdict(word), word,
+	       last_us);
 }
 
 /*

@@ -118,3 +118,70 @@ def test_mac_change_refused_or_granted_by_the_port(machine, tmp_path):
     sources = [f[6:12] for f in vf_frames(pcap)]
     assert sources == [mac_bytes(mac1)] * 2 + [mac_bytes(asked)] * 2, sources
     assert mac_bytes(mac2) not in sources
+
+
+def test_after_revocation_the_vf_reaches_only_its_new_owner(machine, tmp_path):
+    """Issue 4: after unassign, the former owner's device no longer reaches
+    the former owner's memory. child1 and child2 run the same image, so
+    their drivers put the VF's rings at the same guest-physical addresses:
+    while child1 holds the VF those addresses are child1's memory, after
+    the move the very same addresses are child2's, and QEMU's own
+    translations (and cached IOTLB hits) for the VF's requester ID say
+    which memory each DMA reached."""
+    trace = tmp_path / "vtd.log"
+    m = boot(machine, set={"partition child1.cmdline": "vf-send=3",
+                           "partition child2.cmdline": "vf-send=3"},
+             trace=["vtd_dmar_translate", "vtd_iotlb_page_hit", "vtd_inv_desc_cc_device"],
+             trace_log=str(trace))
+    give_vf(m, "child1", 0)
+    up1 = m.wait_for(r"child1: vf up bdf=01:10.0 mac=\S+ txd=(0x[0-9a-f]+) rxd=(0x[0-9a-f]+)",
+                     timeout=60)
+    m.wait_for(r"child1: vf sent n=3 of=3 .* drained=yes")
+    shell(m, "vf revoke 0", r"ok op=revoke vf=0 ", timeout=60)
+    # The VF served child1's port: freed, then allocated for child2's.
+    shell(m, "vf free 0", r"ok op=free vf=0")
+    give_vf(m, "child2", 0)
+    up2 = m.wait_for(r"child2: vf up bdf=01:10.0 mac=\S+ txd=(0x[0-9a-f]+) rxd=(0x[0-9a-f]+)",
+                     timeout=60)
+    m.wait_for(r"child2: vf sent n=3 of=3 .* drained=yes")
+    # The child that lost the VF goes on.
+    n = int(m.wait_for(r"child1: heartbeat n=(\d+)").group(1))
+    m.wait_for(r"child1: heartbeat n=%d\b" % (n + 1), timeout=30)
+    hpa = {}
+    for name in ("child1", "child2"):
+        hpa[name] = int(m.wait_for(r"vmm: partition created name=%s .* hpa=(0x[0-9a-f]+)"
+                                   % name, since=0).group(1), 16)
+    domains = [int(d) for d in re.findall(r"iommu: assign bdf=0000:01:10\.0 unit=\d+ domain=(\d+)",
+                                          "\n".join(m.serial()))]
+    m.kill()
+    assert up1.groups() == up2.groups(), "same image, same ring addresses"
+    size = 32 << 20
+
+    def owner(host):
+        for name, base in hpa.items():
+            if base <= host < base + size:
+                return name
+        return "elsewhere"
+
+    # In trace order: every translation of the VF's requester ID lands in
+    # child1's memory until the first in child2's, and never again after.
+    where = []
+    for line in trace.read_text().splitlines():
+        t = re.search(r"vtd_dmar_translate dev %s iova (0x[0-9a-f]+) -> gpa (0x[0-9a-f]+)"
+                      % re.escape(VF0_RID), line)
+        if t:
+            iova, host = int(t.group(1), 16), int(t.group(2), 16)
+            where.append(owner(host))
+            assert host == hpa[where[-1]] + iova if where[-1] != "elsewhere" else False, line
+    assert "child1" in where and "child2" in where, where
+    first2 = where.index("child2")
+    assert set(where[:first2]) == {"child1"} and set(where[first2:]) == {"child2"}, where
+    # The move invalidated the VF's cached context (device-selective), and
+    # no IOTLB hit after the move used child1's domain.
+    text = trace.read_text()
+    assert "vtd_inv_desc_cc_device" in text
+    assert len(domains) == 2 and domains[0] != domains[1], domains
+    after = text[text.rfind("vtd_inv_desc_cc_device"):]
+    hits = [int(d, 16) for d in re.findall(r"vtd_iotlb_page_hit sid 0x0*110 .* domain 0x([0-9a-f]+)",
+                                           after)]
+    assert domains[0] not in hits, (domains, hits[:8])
