@@ -45,7 +45,7 @@ guest-parent-extra := $(filter-out $(GUEST_NET_MAC_OBJ),$(GUEST_NIC_OBJS))
 GUEST_IGBVF_OBJS := $(addprefix $(BUILD)/guests/,$(guest-igbvf-y))
 guest-child-extra := $(GUEST_IGBVF_OBJS)
 guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o \
-	nic_vf.o
+	nic_vf.o nic_irq.o
 GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
 
 # The first rule here: make's default goal must stay `all`.

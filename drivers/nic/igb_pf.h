@@ -7,9 +7,9 @@
  * header is their shared state and the driver's interface.
  *
  * The driver runs from the parent's main loop (igb_pf_poll): it polls link,
- * rings, mailboxes and counters. Interrupts are a later switch: the causes
- * it polls (ICR.LSC, ICR.VMMB, EICR queue bits) are the ones an MSI-X
- * handler would dispatch on, and a handler would call the same functions.
+ * rings, mailboxes and counters. The mailbox causes (ICR.VMMB) also raise
+ * an MSI-X interrupt (igb_irq.c) that wakes the loop early, so a VF's
+ * request is answered without waiting for the tick.
  *
  * Pool layout: VF n owns VMDq pool n (n < 7) and queue n; the PF keeps
  * pool 7 and queue 7, which no VF occupies (the NIC issues queue q's DMA
@@ -168,6 +168,7 @@ struct igb_pf {
 	struct igb_vf_mbx vf_mbx[IGB_MAX_VFS];
 	struct igb_counters hw_stats;
 	struct igb_sw_counters sw_stats;
+	uint32_t irq_entry_bit; /* EIMS bit of the MSI-X entry for mailbox causes, 0: polled */
 };
 
 /* --- igb_pf.c: bring-up and the main loop --- */
@@ -295,6 +296,18 @@ int igb_vf_attach(struct igb_pf *pf, unsigned vf, bool attached);
  * igbvf resets and sends VF_RESET again).
  */
 void igb_vf_reset(struct igb_pf *pf, unsigned vf);
+
+/* --- igb_irq.c: MSI-X for the mailbox causes (the rest stays polled) --- */
+/*
+ * Routes ICR.VMMB (VF messages, VF level resets) to MSI-X table entry
+ * `entry` (82576 only). The caller programs the table entry and the MSI-X
+ * Enable bit. 0 or -EINVAL.
+ */
+int igb_irq_enable(struct igb_pf *pf, unsigned entry);
+/* From the interrupt handler: reads (and so clears) ICR; returns the causes. */
+uint32_t igb_irq_ack(struct igb_pf *pf);
+/* A muted VF's requests stop (quiet) or start again interrupting the PF (MBVFIMR). */
+void igb_irq_vf_quiet(struct igb_pf *pf, unsigned vf, bool quiet);
 
 /* --- igb_stats.c --- */
 /* Reads the counters into hw_stats (clear-on-read ones added, wrapping ones by delta). */

@@ -198,10 +198,12 @@ static void message(struct igb_pf *pf, unsigned vf)
 	if (words[0] & (IGB_MBX_ACK | IGB_MBX_NACK))
 		return;
 	verdict = mbx_limit_admit(&m->limit, &limit_cfg, now);
-	if (verdict == MBX_MUTE_NOW)
+	if (verdict == MBX_MUTE_NOW) {
 		log_warn("igb", "mbx flood vf=%u muted_ms=%llu dropped=%llu", vf,
 			 (unsigned long long)(limit_cfg.mute_ticks / 1000),
 			 (unsigned long long)m->limit.dropped);
+		igb_irq_vf_quiet(pf, vf, true);
+	}
 	if (verdict != MBX_SERVE)
 		return; /* read and released, left unanswered */
 	if (mbx_decode(words, (unsigned)n, &req, &why))
@@ -210,9 +212,11 @@ static void message(struct igb_pf *pf, unsigned vf)
 		outcome = reset_message(pf, vf, &req);
 	else
 		outcome = request(pf, vf, &req);
-	if (mbx_limit_account(&m->limit, &limit_cfg, now, outcome))
+	if (mbx_limit_account(&m->limit, &limit_cfg, now, outcome)) {
 		log_warn("igb", "mbx muted vf=%u reason=malformed malformed=%llu", vf,
 			 (unsigned long long)m->limit.malformed);
+		igb_irq_vf_quiet(pf, vf, true);
+	}
 }
 
 /* The VF acknowledged something of ours. One without CTS is prodded to reset. */
@@ -235,6 +239,8 @@ void igb_vf_service(struct igb_pf *pf)
 	uint32_t acks = igb_mbx_pending_acks(pf);
 
 	for (unsigned vf = 0; vf < pf->sriov.num_vfs && vf < IGB_MAX_VFS; vf++) {
+		if (!mbx_limit_is_muted(&pf->vf_mbx[vf].limit, igb_now_us()))
+			igb_irq_vf_quiet(pf, vf, false);
 		/* Causes are cleared before the buffer is read: a later one is not lost. */
 		if (resets & (1u << vf)) {
 			igb_mbx_clear_reset(pf, vf);

@@ -14,10 +14,10 @@
 
 #include "hv/types.h"
 
-#define RING_CTRL_SIZE 4096
+#define RING_CTRL_SIZE	4096
 #define RING_CACHE_LINE 64
 /* Packets start and end on this boundary; data_size is a multiple of it. */
-#define RING_ALIGN 8
+#define RING_ALIGN	   8
 #define RING_MIN_DATA_SIZE 64
 #define RING_MAX_DATA_SIZE (1U << 30)
 /* Feature bits the producer may set in ring_ctrl.feature_bits: none yet. */
@@ -63,10 +63,10 @@ _Static_assert(sizeof(struct ring_pkt_hdr) == RING_ALIGN, "header is one alignme
 enum ring_role { RING_PRODUCER, RING_CONSUMER };
 
 struct ring_counters {
-	uint64_t packets;	 /* written (producer) or read (consumer) */
-	uint64_t bytes;		 /* payload bytes of those */
-	uint64_t signals;	 /* times this end told its caller to signal the peer */
-	uint64_t full;		 /* producer: writes refused with -ENOSPC */
+	uint64_t packets;	  /* written (producer) or read (consumer) */
+	uint64_t bytes;		  /* payload bytes of those */
+	uint64_t signals;	  /* times this end told its caller to signal the peer */
+	uint64_t full;		  /* producer: writes refused with -ENOSPC */
 	uint64_t protocol_errors; /* bad values seen in the shared page */
 };
 
@@ -80,7 +80,7 @@ struct ring_end {
 	uint32_t pending;    /* producer: what pending_send_size says */
 	enum ring_role role;
 	bool broken;
-	bool masked;	     /* consumer: interrupt_mask is set */
+	bool masked; /* consumer: interrupt_mask is set */
 	struct ring_counters stats;
 };
 
@@ -115,8 +115,7 @@ int ring_attach(struct ring_end *e, void *ctrl_page, void *data, uint32_t data_s
  * -ENOSPC: full, pending_send_size is set so the consumer signals when the
  * space is there. -EPIPE: broken. -EINVAL: len is 0 or can never fit.
  */
-int ring_write(struct ring_end *e, uint16_t type, const void *buf, uint32_t len,
-	       bool *signal_peer);
+int ring_write(struct ring_end *e, uint16_t type, const void *buf, uint32_t len, bool *signal_peer);
 
 /*
  * Writes all of msgs[0..n) in order, publishing once, or none: n, or what
@@ -135,7 +134,9 @@ int ring_read(struct ring_end *e, uint16_t *type, void *buf, uint32_t cap);
 
 /*
  * Reads up to n packets into v[], publishing the read index once. Returns
- * how many were read (0: empty), -EMSGSIZE if v[0] is too small, -EPROTO.
+ * how many were read (0: empty; it stops before a packet bigger than its
+ * buffer), -EMSGSIZE if that is the first, -EPROTO, or -EINVAL (v is NULL
+ * or has a NULL buf with a non-zero cap).
  */
 int ring_read_batch(struct ring_end *e, struct ring_rbuf *v, unsigned n);
 

@@ -8,7 +8,7 @@
 #include "hv/errno.h"
 #include "hv/string.h"
 
-#define HDR_SIZE sizeof(struct vmbus_ctl_hdr)
+#define HDR_SIZE  sizeof(struct vmbus_ctl_hdr)
 #define ERRNO_MAX 4095
 
 /* Body bytes of each type; 0 = no such type. */
@@ -26,16 +26,19 @@ _Static_assert(HDR_SIZE + sizeof(struct vmbus_ctl_offer) <= VMBUS_CTL_MSG_MAX,
 	       "the largest message fits VMBUS_CTL_MSG_MAX");
 
 static const char *const type_names[] = {
-    [VMBUS_CTL_VERSION_REQ] = "VERSION_REQ", [VMBUS_CTL_VERSION_RESP] = "VERSION_RESP",
-    [VMBUS_CTL_OFFER] = "OFFER",	     [VMBUS_CTL_OPEN] = "OPEN",
-    [VMBUS_CTL_OPEN_RESULT] = "OPEN_RESULT", [VMBUS_CTL_RESCIND] = "RESCIND",
+    [VMBUS_CTL_VERSION_REQ] = "VERSION_REQ",
+    [VMBUS_CTL_VERSION_RESP] = "VERSION_RESP",
+    [VMBUS_CTL_OFFER] = "OFFER",
+    [VMBUS_CTL_OPEN] = "OPEN",
+    [VMBUS_CTL_OPEN_RESULT] = "OPEN_RESULT",
+    [VMBUS_CTL_RESCIND] = "RESCIND",
     [VMBUS_CTL_CLOSE] = "CLOSE",
 };
 
 static const char *const state_names[] = {
-    [VMBUS_CTL_ST_IDLE] = "idle",		 [VMBUS_CTL_ST_CONTACTING] = "contacting",
+    [VMBUS_CTL_ST_IDLE] = "idle",	    [VMBUS_CTL_ST_CONTACTING] = "contacting",
     [VMBUS_CTL_ST_CONNECTED] = "connected", [VMBUS_CTL_ST_OFFERED] = "offered",
-    [VMBUS_CTL_ST_OPENING] = "opening",	 [VMBUS_CTL_ST_OPEN] = "open",
+    [VMBUS_CTL_ST_OPENING] = "opening",	    [VMBUS_CTL_ST_OPEN] = "open",
     [VMBUS_CTL_ST_RESCINDED] = "rescinded", [VMBUS_CTL_ST_CLOSED] = "closed",
 };
 
@@ -164,8 +167,7 @@ static const char *hdr_problem(const struct vmbus_ctl_hdr *h, size_t len, int *e
 	return NULL;
 }
 
-int vmbus_ctl_decode(const void *buf, size_t len, struct vmbus_ctl_msg *out,
-		     const char **reason)
+int vmbus_ctl_decode(const void *buf, size_t len, struct vmbus_ctl_msg *out, const char **reason)
 {
 	struct vmbus_ctl_hdr hdr;
 	const char *why;
@@ -219,8 +221,8 @@ static const struct transition {
 } transitions[] = {
     {VMBUS_CTL_CHILD, SEND, VMBUS_CTL_VERSION_REQ, IN(VMBUS_CTL_ST_IDLE), VMBUS_CTL_ST_CONTACTING,
      VMBUS_CTL_ST_CONTACTING},
-    {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_VERSION_RESP, IN(VMBUS_CTL_ST_CONTACTING), VMBUS_CTL_ST_CONNECTED,
-     VMBUS_CTL_ST_IDLE},
+    {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_VERSION_RESP, IN(VMBUS_CTL_ST_CONTACTING),
+     VMBUS_CTL_ST_CONNECTED, VMBUS_CTL_ST_IDLE},
     {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_OFFER, IN(VMBUS_CTL_ST_CONNECTED), VMBUS_CTL_ST_OFFERED,
      VMBUS_CTL_ST_OFFERED},
     {VMBUS_CTL_CHILD, SEND, VMBUS_CTL_OPEN, IN(VMBUS_CTL_ST_OFFERED), VMBUS_CTL_ST_OPENING,
@@ -228,14 +230,17 @@ static const struct transition {
     {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_OPEN_RESULT, IN(VMBUS_CTL_ST_OPENING), VMBUS_CTL_ST_OPEN,
      VMBUS_CTL_ST_OFFERED},
     {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_RESCIND,
-     IN(VMBUS_CTL_ST_OFFERED) | IN(VMBUS_CTL_ST_OPENING) | IN(VMBUS_CTL_ST_OPEN), VMBUS_CTL_ST_RESCINDED,
-     VMBUS_CTL_ST_RESCINDED},
+     IN(VMBUS_CTL_ST_OFFERED) | IN(VMBUS_CTL_ST_OPENING) | IN(VMBUS_CTL_ST_OPEN),
+     VMBUS_CTL_ST_RESCINDED, VMBUS_CTL_ST_RESCINDED},
     {VMBUS_CTL_CHILD, SEND, VMBUS_CTL_CLOSE, IN(VMBUS_CTL_ST_OPEN) | IN(VMBUS_CTL_ST_RESCINDED),
      VMBUS_CTL_ST_CLOSED, VMBUS_CTL_ST_CLOSED},
+    /* A RESCIND that crossed the child's CLOSE: nothing left to do. */
+    {VMBUS_CTL_CHILD, RECV, VMBUS_CTL_RESCIND, IN(VMBUS_CTL_ST_CLOSED), VMBUS_CTL_ST_CLOSED,
+     VMBUS_CTL_ST_CLOSED},
     {VMBUS_CTL_PARENT, RECV, VMBUS_CTL_VERSION_REQ, IN(VMBUS_CTL_ST_IDLE), VMBUS_CTL_ST_CONTACTING,
      VMBUS_CTL_ST_CONTACTING},
-    {VMBUS_CTL_PARENT, SEND, VMBUS_CTL_VERSION_RESP, IN(VMBUS_CTL_ST_CONTACTING), VMBUS_CTL_ST_CONNECTED,
-     VMBUS_CTL_ST_IDLE},
+    {VMBUS_CTL_PARENT, SEND, VMBUS_CTL_VERSION_RESP, IN(VMBUS_CTL_ST_CONTACTING),
+     VMBUS_CTL_ST_CONNECTED, VMBUS_CTL_ST_IDLE},
     {VMBUS_CTL_PARENT, SEND, VMBUS_CTL_OFFER, IN(VMBUS_CTL_ST_CONNECTED), VMBUS_CTL_ST_OFFERED,
      VMBUS_CTL_ST_OFFERED},
     {VMBUS_CTL_PARENT, RECV, VMBUS_CTL_OPEN, IN(VMBUS_CTL_ST_OFFERED), VMBUS_CTL_ST_OPENING,
@@ -243,10 +248,13 @@ static const struct transition {
     {VMBUS_CTL_PARENT, SEND, VMBUS_CTL_OPEN_RESULT, IN(VMBUS_CTL_ST_OPENING), VMBUS_CTL_ST_OPEN,
      VMBUS_CTL_ST_OFFERED},
     {VMBUS_CTL_PARENT, SEND, VMBUS_CTL_RESCIND,
-     IN(VMBUS_CTL_ST_OFFERED) | IN(VMBUS_CTL_ST_OPENING) | IN(VMBUS_CTL_ST_OPEN), VMBUS_CTL_ST_RESCINDED,
-     VMBUS_CTL_ST_RESCINDED},
+     IN(VMBUS_CTL_ST_OFFERED) | IN(VMBUS_CTL_ST_OPENING) | IN(VMBUS_CTL_ST_OPEN),
+     VMBUS_CTL_ST_RESCINDED, VMBUS_CTL_ST_RESCINDED},
     {VMBUS_CTL_PARENT, RECV, VMBUS_CTL_CLOSE, IN(VMBUS_CTL_ST_OPEN) | IN(VMBUS_CTL_ST_RESCINDED),
      VMBUS_CTL_ST_CLOSED, VMBUS_CTL_ST_CLOSED},
+    /* An OPEN that crossed the parent's RESCIND: the child will CLOSE. */
+    {VMBUS_CTL_PARENT, RECV, VMBUS_CTL_OPEN, IN(VMBUS_CTL_ST_RESCINDED), VMBUS_CTL_ST_RESCINDED,
+     VMBUS_CTL_ST_RESCINDED},
 };
 
 void vmbus_ctl_sm_init(struct vmbus_ctl_sm *sm, enum vmbus_ctl_role role)
@@ -348,14 +356,12 @@ static int vmbus_ctl_step(struct vmbus_ctl_sm *sm, unsigned dir, const struct vm
 	return 0;
 }
 
-int vmbus_ctl_sm_send(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m,
-		      const char **reason)
+int vmbus_ctl_sm_send(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m, const char **reason)
 {
 	return vmbus_ctl_step(sm, SEND, m, reason, -EINVAL);
 }
 
-int vmbus_ctl_sm_recv(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m,
-		      const char **reason)
+int vmbus_ctl_sm_recv(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m, const char **reason)
 {
 	return vmbus_ctl_step(sm, RECV, m, reason, -EPROTO);
 }

@@ -15,20 +15,20 @@
 
 #include "hv/types.h"
 
-#define VMBUS_CTL_VERSION 1
-#define VMBUS_CTL_PKT_TYPE 1 /* ring_pkt_hdr.type of every control message */
-#define VMBUS_CTL_CLASS_LEN 16
+#define VMBUS_CTL_VERSION      1
+#define VMBUS_CTL_PKT_TYPE     1 /* ring_pkt_hdr.type of every control message */
+#define VMBUS_CTL_CLASS_LEN    16
 #define VMBUS_CTL_CLASS_NETVSC "netvsc"
-#define VMBUS_CTL_MSG_MAX 64 /* no encoded message is longer */
+#define VMBUS_CTL_MSG_MAX      64 /* no encoded message is longer */
 
 enum vmbus_ctl_type {
-	VMBUS_CTL_VERSION_REQ = 1, /* child -> parent */
+	VMBUS_CTL_VERSION_REQ = 1,  /* child -> parent */
 	VMBUS_CTL_VERSION_RESP = 2, /* parent -> child */
-	VMBUS_CTL_OFFER = 3,	   /* parent -> child */
-	VMBUS_CTL_OPEN = 4,	   /* child -> parent */
-	VMBUS_CTL_OPEN_RESULT = 5, /* parent -> child */
-	VMBUS_CTL_RESCIND = 6,	   /* parent -> child */
-	VMBUS_CTL_CLOSE = 7,	   /* child -> parent */
+	VMBUS_CTL_OFFER = 3,	    /* parent -> child */
+	VMBUS_CTL_OPEN = 4,	    /* child -> parent */
+	VMBUS_CTL_OPEN_RESULT = 5,  /* parent -> child */
+	VMBUS_CTL_RESCIND = 6,	    /* parent -> child */
+	VMBUS_CTL_CLOSE = 7,	    /* child -> parent */
 };
 
 /* Every message: this header, then exactly len bytes of the type's body. */
@@ -92,8 +92,7 @@ int vmbus_ctl_encode(const struct vmbus_ctl_msg *m, void *buf, size_t cap);
  * Checks and decodes len bytes from the peer. 0 or -EBADMSG (malformed),
  * -EPROTO (another protocol version); *reason says what was wrong.
  */
-int vmbus_ctl_decode(const void *buf, size_t len, struct vmbus_ctl_msg *out,
-		     const char **reason);
+int vmbus_ctl_decode(const void *buf, size_t len, struct vmbus_ctl_msg *out, const char **reason);
 
 /* The offer of the netvsc device at the rings of vmbus_layout.h. */
 void vmbus_ctl_offer_netvsc(struct vmbus_ctl_msg *m, uint32_t instance_id);
@@ -101,9 +100,9 @@ void vmbus_ctl_offer_netvsc(struct vmbus_ctl_msg *m, uint32_t instance_id);
 enum vmbus_ctl_role { VMBUS_CTL_PARENT, VMBUS_CTL_CHILD };
 
 enum vmbus_ctl_state {
-	VMBUS_CTL_ST_IDLE,	     /* no version agreed */
+	VMBUS_CTL_ST_IDLE,	 /* no version agreed */
 	VMBUS_CTL_ST_CONTACTING, /* child: VERSION_REQ sent */
-	VMBUS_CTL_ST_CONNECTED, /* version agreed, nothing offered */
+	VMBUS_CTL_ST_CONNECTED,	 /* version agreed, nothing offered */
 	VMBUS_CTL_ST_OFFERED,
 	VMBUS_CTL_ST_OPENING, /* child: OPEN sent */
 	VMBUS_CTL_ST_OPEN,
@@ -116,9 +115,9 @@ struct vmbus_ctl_sm {
 	enum vmbus_ctl_role role;
 	enum vmbus_ctl_state state;
 	uint32_t version;
-	uint32_t instance_id; /* of the offer */
+	uint32_t instance_id;	      /* of the offer */
 	struct vmbus_ctl_offer offer; /* child: what the parent offered */
-	int32_t open_status;  /* child: the last OPEN_RESULT */
+	int32_t open_status;	      /* child: the last OPEN_RESULT */
 };
 
 void vmbus_ctl_sm_init(struct vmbus_ctl_sm *sm, enum vmbus_ctl_role role);
@@ -127,15 +126,13 @@ void vmbus_ctl_sm_init(struct vmbus_ctl_sm *sm, enum vmbus_ctl_role role);
  * This end sends m: 0 and the new state, or -EINVAL when m is not allowed
  * now (or not from this role); *reason says why.
  */
-int vmbus_ctl_sm_send(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m,
-		      const char **reason);
+int vmbus_ctl_sm_send(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m, const char **reason);
 
 /*
  * This end received m (decoded): 0 and the new state, or -EPROTO when the
  * peer sent it out of order, from the wrong role or for another device.
  */
-int vmbus_ctl_sm_recv(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m,
-		      const char **reason);
+int vmbus_ctl_sm_recv(struct vmbus_ctl_sm *sm, const struct vmbus_ctl_msg *m, const char **reason);
 
 const char *vmbus_ctl_state_name(enum vmbus_ctl_state s);
 const char *vmbus_ctl_type_name(uint16_t type);

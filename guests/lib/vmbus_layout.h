@@ -39,8 +39,7 @@ _Static_assert(VMBUS_NET_C2P_OFFSET == VMBUS_NET_P2C_OFFSET + VMBUS_NET_RING_SIZ
 	       "netvsc rings are adjacent and do not overlap");
 _Static_assert(VMBUS_RESERVED_OFFSET <= HV_GUEST_CHANNEL_SLOT, "the rings fit in one slot");
 _Static_assert(VMBUS_CTL_P2C_OFFSET % PAGE_SIZE == 0 && VMBUS_CTL_C2P_OFFSET % PAGE_SIZE == 0 &&
-		       VMBUS_NET_P2C_OFFSET % PAGE_SIZE == 0 &&
-		       VMBUS_NET_C2P_OFFSET % PAGE_SIZE == 0,
+		   VMBUS_NET_P2C_OFFSET % PAGE_SIZE == 0 && VMBUS_NET_C2P_OFFSET % PAGE_SIZE == 0,
 	       "control pages are page aligned");
 _Static_assert(VMBUS_CTL_DATA_SIZE >= RING_MIN_DATA_SIZE && VMBUS_CTL_DATA_SIZE % RING_ALIGN == 0,
 	       "control data size is a valid ring size");

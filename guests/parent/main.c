@@ -69,7 +69,7 @@ int main(const struct hv_guest_boot_info *bi)
 	shell_start();
 	msi_probe_run(bi); /* after the timer: interrupts are on from here */
 	for (;;) {
-		seen = tick_wait(seen);
+		seen = nic_wait(seen); /* the tick, or the NIC's interrupt */
 		events_poll();
 		nic_poll();
 		shell_poll();

@@ -152,6 +152,7 @@ static int start(const struct hv_guest_boot_info *bi)
 	nic_ports_create(&nic);
 	if (igb_sriov_probe(&nic.pf) == 0 && vfs)
 		err = start_vfs(vfs);
+	nic_irq_start(&nic); /* without it the PF is served on the tick only */
 	return err;
 }
 

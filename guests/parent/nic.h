@@ -39,6 +39,17 @@ void nic_poll(void);
 /* The NIC, or NULL when none is up. */
 struct nic *nic_get(void);
 
+/* nic_irq.c: the PF's MSI-X entry 0 for its mailbox causes */
+#define NIC_IRQ_VECTOR 0x51
+/* Programs and enables it; prints `nic irq mode=msix|poll ...`. 0 or -ENODEV/-EINVAL. */
+int nic_irq_start(struct nic *n);
+uint64_t nic_irq_count(void);
+/*
+ * The main loop's wait: HLTs until the tick count differs from seen or the
+ * PF interrupted; returns the tick count, with interrupts on.
+ */
+uint64_t nic_wait(uint64_t seen);
+
 /* nic_pci.c: kernel/pci's access method over the emulated ECAM */
 const struct pci_cfg_ops *nic_pci_ops(void);
 

@@ -64,6 +64,8 @@ void nic_cmd_stats(struct nic *n)
 	       pf->link.up ? "up" : "down", pf->link.up ? pf->link.speed : 0,
 	       pf->link.full_duplex ? "full" : "half", pf->link.changes, mac_format(&pf->mac, mac),
 	       IGB_PF_POOL, pf->sriov.num_vfs);
+	printf("nic stats irq mode=%s irqs=%lu\n", pf->irq_entry_bit ? "msix" : "poll",
+	       nic_irq_count());
 	print_hw(&pf->hw_stats);
 	printf("nic stats sw tx_frames=%lu tx_bytes=%lu tx_busy=%lu tx_refused=%lu rx_frames=%lu "
 	       "rx_bytes=%lu rx_errors=%lu rx_multi_buffer=%lu spoofed=%lu\n",

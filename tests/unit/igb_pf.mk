@@ -1,7 +1,7 @@
 # The igb PF driver against a fake 82576 (tests/unit/fake_igb.c stands in for
 # drivers/nic/igb_io.c), with the real switch-port policy and mailbox decoding.
 IGB_PF_UNDER_TEST := tests/unit/fake_igb.c drivers/nic/igb_hw.c drivers/nic/igb_mbx.c \
-	drivers/nic/igb_vf_msg.c drivers/nic/igb_switch.c drivers/nic/igb_stats.c \
+	drivers/nic/igb_vf_msg.c drivers/nic/igb_irq.c drivers/nic/igb_switch.c drivers/nic/igb_stats.c \
 	drivers/nic/switch_port.c drivers/nic/switch_port_text.c drivers/nic/mbx_decode.c \
 	drivers/nic/mbx_limit.c lib/format.c lib/string.c
 UNIT_TESTS += igb_pf

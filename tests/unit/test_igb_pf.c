@@ -341,6 +341,33 @@ static void test_pf_reset_scrubs_the_pool(void **state)
 	assert_logged("vf reset by pf vf=1 port=child2");
 }
 
+/* MSI-X for the mailbox causes, and a muted VF loses its request interrupt until the mute ends. */
+static void test_irq_routes_mailbox_and_quiets_a_muted_vf(void **state)
+{
+	uint32_t garbage[IGB_MBX_WORDS] = {0x0000beef, 1, 2, 3};
+
+	(void)state;
+	assert_int_equal(igb_irq_enable(&pf, 2), 0);
+	assert_int_equal(fake_reg(IGB_GPIE) & (IGB_GPIE_MSIX_MODE | IGB_GPIE_NSICR),
+			 IGB_GPIE_MSIX_MODE | IGB_GPIE_NSICR);
+	assert_int_equal(fake_reg(IGB_IVAR_MISC), (2 | IGB_IVAR_VALID) << 8);
+	assert_int_equal(fake_reg(IGB_EIAC), 1u << 2);
+	assert_int_equal(fake_reg(IGB_EIMS) & (1u << 2), 1u << 2);
+	assert_int_equal(fake_reg(IGB_IMS) & IGB_INT_VMMB, IGB_INT_VMMB);
+	assert_int_equal(fake_reg(IGB_MBVFIMR), 0xff);
+	for (unsigned i = 0; i < 12 && !pf.vf_mbx[0].limit.mutes; i++) {
+		fake_vf_send(0, garbage, IGB_MBX_WORDS);
+		igb_vf_service(&pf);
+	}
+	assert_int_equal(pf.vf_mbx[0].limit.mutes, 1);
+	assert_int_equal(fake_reg(IGB_MBVFIMR), 0xfe); /* VF 0 quiet, the others not */
+	fake_advance_us(6000000);			  /* past the 5 s mute */
+	igb_vf_service(&pf);
+	assert_int_equal(fake_reg(IGB_MBVFIMR), 0xff);
+	pf.type = IGB_MAC_I350;
+	assert_int_equal(igb_irq_enable(&pf, 0), -EINVAL); /* not claimed for the I350 */
+}
+
 static void test_held_mailbox_is_left_alone(void **state)
 {
 	(void)state;
@@ -389,6 +416,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_held_mailbox_is_left_alone, setup),
 	    cmocka_unit_test_setup(test_detached_vf_keeps_the_mac_on_the_pf, setup),
 	    cmocka_unit_test_setup(test_pf_reset_scrubs_the_pool, setup),
+	    cmocka_unit_test_setup(test_irq_routes_mailbox_and_quiets_a_muted_vf, setup),
 	    cmocka_unit_test_setup(test_stats_accumulate_and_wrap, setup),
 	};
 

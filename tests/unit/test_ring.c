@@ -145,6 +145,7 @@ static void test_round_trip_keeps_type_and_bytes(void **state)
 	assert_int_equal(ring_read(&r->cons, NULL, NULL, 0), 0);
 	assert_int_equal(r->prod.stats.packets, 3);
 	assert_int_equal(r->cons.stats.bytes, 78);
+	assert_int_equal(r->prod.stats.bytes, 78);
 	rig_free(r);
 }
 
@@ -247,7 +248,8 @@ static void test_batches(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++) {
 		fill(payload[i], 40, (uint32_t)i);
-		msgs[i] = (struct ring_msg){.type = (uint16_t)(10 + i), .len = 40, .buf = payload[i]};
+		msgs[i] =
+		    (struct ring_msg){.type = (uint16_t)(10 + i), .len = 40, .buf = payload[i]};
 	}
 	assert_int_equal(ring_write_batch(&r->prod, msgs, 5, &sig), 5);
 	assert_true(sig);
@@ -271,6 +273,10 @@ static void test_batches(void **state)
 	}
 	v[0].cap = 4;
 	assert_int_equal(ring_read_batch(&r->cons, v, 8), -EMSGSIZE);
+	v[1].buf = NULL;
+	assert_int_equal(ring_read_batch(&r->cons, v, 8), -EINVAL);
+	v[1].buf = out[1];
+	assert_int_equal(ring_read_batch(&r->cons, NULL, 8), -EINVAL);
 	v[0].cap = 64;
 	assert_int_equal(ring_read_batch(&r->cons, v, 8), 2);
 	assert_int_equal(ring_read_batch(&r->cons, v, 8), 0);
@@ -358,7 +364,7 @@ static void test_pending_send_size_wakes_the_producer(void **state)
 /* ---- two threads ------------------------------------------------------- */
 
 #define SPSC_MESSAGES 1000000U
-#define SPSC_MAX_LEN 120U
+#define SPSC_MAX_LEN  120U
 
 static uint32_t spsc_len(uint32_t i)
 {
@@ -649,8 +655,8 @@ static void test_log_hook(void **state)
 	r->ctrl->write_index = 1000;
 	assert_int_equal(ring_read(&r->cons, NULL, buf, sizeof(buf)), -EPROTO);
 	ring_set_log(NULL);
-	assert_string_equal(hook_line,
-			    "broken role=consumer field=write_index value=0x3e8 size=0x100 index=0");
+	assert_string_equal(
+	    hook_line, "broken role=consumer field=write_index value=0x3e8 size=0x100 index=0");
 	assert_false(log_capture_contains("broken"));
 	rig_free(r);
 }

@@ -356,7 +356,10 @@ static void test_child_refuses_out_of_order(void **state)
 	step(&c, RECEIVES, open_result(9, 0), VMBUS_CTL_ST_OPEN);
 	refused(&c, RECEIVES, instance_msg(VMBUS_CTL_RESCIND, 8), "instance id");
 	step(&c, SENDS, instance_msg(VMBUS_CTL_CLOSE, 9), VMBUS_CTL_ST_CLOSED);
-	refused(&c, RECEIVES, instance_msg(VMBUS_CTL_RESCIND, 9), "not allowed in this state");
+	/* A RESCIND that crossed the CLOSE is taken; nothing else is. */
+	step(&c, RECEIVES, instance_msg(VMBUS_CTL_RESCIND, 9), VMBUS_CTL_ST_CLOSED);
+	refused(&c, RECEIVES, instance_msg(VMBUS_CTL_RESCIND, 8), "instance id");
+	refused(&c, RECEIVES, offer(9), "not allowed in this state");
 	refused(&c, SENDS, instance_msg(VMBUS_CTL_OPEN, 9), "not allowed in this state");
 }
 
@@ -388,6 +391,29 @@ static void test_parent_refuses_out_of_order(void **state)
 	assert_int_equal(vmbus_ctl_sm_recv(&p, NULL, &why), -EINVAL);
 }
 
+/* The parent rescinds while the child's OPEN is on its way. */
+static void test_rescind_crossing_open(void **state)
+{
+	struct vmbus_ctl_sm p, c;
+
+	(void)state;
+	vmbus_ctl_sm_init(&p, VMBUS_CTL_PARENT);
+	vmbus_ctl_sm_init(&c, VMBUS_CTL_CHILD);
+	step(&p, RECEIVES, version_req(1), VMBUS_CTL_ST_CONTACTING);
+	step(&p, SENDS, version_resp(1, 1), VMBUS_CTL_ST_CONNECTED);
+	step(&p, SENDS, offer(2), VMBUS_CTL_ST_OFFERED);
+	step(&c, SENDS, version_req(1), VMBUS_CTL_ST_CONTACTING);
+	step(&c, RECEIVES, version_resp(1, 1), VMBUS_CTL_ST_CONNECTED);
+	step(&c, RECEIVES, offer(2), VMBUS_CTL_ST_OFFERED);
+	step(&c, SENDS, instance_msg(VMBUS_CTL_OPEN, 2), VMBUS_CTL_ST_OPENING);
+	step(&p, SENDS, instance_msg(VMBUS_CTL_RESCIND, 2), VMBUS_CTL_ST_RESCINDED);
+	step(&p, RECEIVES, instance_msg(VMBUS_CTL_OPEN, 2), VMBUS_CTL_ST_RESCINDED);
+	refused(&p, SENDS, open_result(2, 0), "not allowed in this state");
+	step(&c, RECEIVES, instance_msg(VMBUS_CTL_RESCIND, 2), VMBUS_CTL_ST_RESCINDED);
+	step(&c, SENDS, instance_msg(VMBUS_CTL_CLOSE, 2), VMBUS_CTL_ST_CLOSED);
+	step(&p, RECEIVES, instance_msg(VMBUS_CTL_CLOSE, 2), VMBUS_CTL_ST_CLOSED);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -412,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals_send_the_ends_back),
 	    cmocka_unit_test(test_child_refuses_out_of_order),
 	    cmocka_unit_test(test_parent_refuses_out_of_order),
+	    cmocka_unit_test(test_rescind_crossing_open),
 	    cmocka_unit_test(test_names),
 	};
 

@@ -34,10 +34,10 @@
 #include <rte_ring_elem.h>
 #endif
 
-#define MSG_SIZE 64
-#define BATCH 32
-#define MESSAGES (10u * 1000 * 1000)
-#define ROUNDS 15
+#define MSG_SIZE  64
+#define BATCH	  32
+#define MESSAGES  (10u * 1000 * 1000)
+#define ROUNDS	  15
 #define RTE_SLOTS 8192
 
 struct msg {
@@ -155,7 +155,8 @@ static void *ours_setup(void)
 	free(mem);
 	mem = aligned_alloc(4096, VMBUS_NET_RING_SIZE);
 	if (!mem || ring_init_shared(mem, VMBUS_NET_DATA_SIZE) ||
-	    ring_attach(&ours_prod, mem, mem + RING_CTRL_SIZE, VMBUS_NET_DATA_SIZE, RING_PRODUCER) ||
+	    ring_attach(&ours_prod, mem, mem + RING_CTRL_SIZE, VMBUS_NET_DATA_SIZE,
+			RING_PRODUCER) ||
 	    ring_attach(&ours_cons, mem, mem + RING_CTRL_SIZE, VMBUS_NET_DATA_SIZE, RING_CONSUMER))
 		return NULL;
 	return mem;
@@ -293,8 +294,7 @@ static void pick_cpus(void)
 int main(void)
 {
 	const struct contender c[] = {
-	    {"ours: ring_write_batch / ring_read_batch", ours_setup, ours_produce, ours_consume,
-	     0},
+	    {"ours: ring_write_batch / ring_read_batch", ours_setup, ours_produce, ours_consume, 0},
 #ifdef HAVE_DPDK
 	    {"rte_ring: sp_enqueue_bulk_elem / sc_dequeue_burst_elem, esize 64", rte_setup,
 	     rte_produce, rte_consume, 0},
