@@ -25,7 +25,8 @@ guest-shared-y := string.o format.o errno.o
 guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o \
 	device_commands.o chan.o
 guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
-	hostile_cpu.o vf_user.o doorbell_test.o vf_net.o log.o vf_mbx.o
+	hostile_cpu.o vf_user.o doorbell_test.o vf_net.o log.o vf_mbx.o \
+	netvsc.o netvsc_hostile.o net_app.o
 guest-example-y := main.o
 
 GUEST_PROGRAMS := parent child example
@@ -46,6 +47,8 @@ GUEST_IGBVF_OBJS := $(addprefix $(BUILD)/guests/,$(guest-igbvf-y))
 guest-child-extra := $(GUEST_IGBVF_OBJS)
 guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o \
 	nic_vf.o nic_irq.o
+# The parent's NetVSP: every child's synthetic NIC (docs/netvsc.md).
+guest-parent-y += netvsp.o netvsp_ctl.o netvsp_net.o netvsp_vf.o netvsp_cmd.o
 GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
 
 # The first rule here: make's default goal must stay `all`.

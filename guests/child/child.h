@@ -8,6 +8,7 @@
 #define GUESTS_CHILD_CHILD_H
 
 #include "hv/guest_abi.h"
+#include "guests/lib/netvsc_proto.h"
 
 /* The command line, terminated: boot_info.cmdline need not be. */
 #define CHILD_CMDLINE_SIZE (HV_GUEST_CMDLINE_LEN + 1)
@@ -30,6 +31,48 @@ void doorbell_test_beat(uint64_t beat, uint64_t prev);
 void vf_net_offered(uint32_t bdf, uint64_t bar0, const char *opts);
 void vf_net_revoking(uint32_t bdf, bool stubborn);
 void vf_net_poll(void);
+/* For the bond (net_app.c): one frame out of the VF (0, -EAGAIN full, -ENOTCONN), TX all done? */
+int vf_net_send(const void *frame, size_t len);
+bool vf_net_tx_idle(void);
+uint64_t vf_net_irqs(void);
+
+/* netvsc.c: the synthetic NIC on the vmbus channel (docs/netvsc.md) */
+struct netvsc_counters {
+	uint64_t tx_frames, rx_frames, batches, ring_full, malformed, doorbells;
+};
+int netvsc_start(const struct hv_guest_boot_info *bi);
+void netvsc_poll(void);
+/* Writes out the frames batched this round and rings the parent if it must. */
+void netvsc_flush(void);
+bool netvsc_ready(void);
+/* 0 (batched), -EAGAIN (ring full), -ENOTCONN (not up). */
+int netvsc_send_frame(const void *frame, size_t len);
+/* A netvsc message, after the frames batched before it: 0 or -EAGAIN. */
+int netvsc_send_msg(const void *msg, size_t len);
+const struct netvsc_counters *netvsc_counters(void);
+/* Test aids of netvsc_hostile.c: the region, a raw doorbell, a raw message. */
+uint8_t *netvsc_region(void);
+void netvsc_kick(void);
+int netvsc_send_raw(const void *msg, size_t len);
+
+/* net_app.c: the child's network (IP stack over the bond of synthetic NIC and VF) */
+void net_app_start(const struct hv_guest_boot_info *bi);
+void net_app_poll(void);
+/* The main loop's wait: the next tick, a doorbell or a VF interrupt. */
+uint64_t net_app_wait(uint64_t seen);
+void net_app_synthetic_up(const uint8_t mac[NVSP_ETH_ALEN], bool link_up);
+void net_app_rx(enum nvsp_path path, const void *frame, size_t len);
+/* The parent's other netvsc messages (VF_ASSOCIATE, SWITCH_ACK, LINK, STATS_*). */
+void net_app_msg(const struct nvsp_msg *m);
+void net_app_vf_offered(uint32_t bdf);
+void net_app_vf_ready(const uint8_t mac[NVSP_ETH_ALEN]);
+/* A revocation notice: true when the VF must be kept until net_app_vf_releasable(). */
+bool net_app_vf_revoking(uint32_t bdf);
+bool net_app_vf_releasable(void);
+
+/* netvsc_hostile.c: hostile=ring (corrupt ring indices), hostile=netmsg (malformed messages) */
+void hostile_ring(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_netmsg(const struct hv_guest_boot_info *bi, const char *cmdline);
 
 /* hostile.c: picks the behaviour named by hostile=... and runs it */
 void hostile_run(const struct hv_guest_boot_info *bi);

@@ -22,6 +22,8 @@ static const struct behaviour behaviours[] = {
     {"io", hostile_io},
     {"invd", hostile_invd},
     {"invlpga", hostile_invlpga},
+    {"ring", hostile_ring},     /* guests/child/netvsc_hostile.c */
+    {"netmsg", hostile_netmsg}, /* guests/child/netvsc_hostile.c */
 };
 
 void hostile_run(const struct hv_guest_boot_info *bi)

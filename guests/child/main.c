@@ -58,6 +58,7 @@ int main(const struct hv_guest_boot_info *bi)
 	checks_run(bi);
 	vf_user_start(bi);
 	doorbell_test_start(bi);
+	net_app_start(bi);
 	err = tick_start(TICK_HZ);
 	if (err) {
 		printf("error timer err=%s apic_timer_hz=%lu\n", errno_name(err),
@@ -66,8 +67,9 @@ int main(const struct hv_guest_boot_info *bi)
 		return err;
 	}
 	for (;;) {
-		seen = tick_wait(seen);
+		seen = net_app_wait(seen); /* the tick, a doorbell or the VF's interrupt */
 		vf_user_poll();
+		net_app_poll();
 		doorbell_test_poll();
 		if (seen / TICK_HZ > beats) {
 			on_heartbeat(bi, seen / TICK_HZ, beats);

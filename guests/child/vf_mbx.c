@@ -13,14 +13,14 @@
 #include "drivers/nic/igb_mbx_proto.h"
 #include "drivers/nic/igb_regs.h"
 
-#define LOCK_TRIES   100
-#define ACK_WAIT_US  1000000 /* the PF polls at 20 Hz, a message per VF per round */
+#define LOCK_TRIES    100
+#define ACK_WAIT_US   1000000 /* the PF answers on its interrupt, or on its 20 Hz tick */
 #define REPLY_WAIT_US 1000000
-#define POLL_US	     200
-#define OPS_MAX	     64
+#define POLL_US	      200
+#define OPS_MAX	      64
 
 static volatile uint32_t *regs;
-static uint32_t seen;	  /* read-to-clear bits seen and not yet consumed */
+static uint32_t seen;	 /* read-to-clear bits seen and not yet consumed */
 static uint64_t last_us; /* how long the last request took, to its answer */
 
 static uint32_t mbx_read(void)
@@ -132,9 +132,10 @@ static int hex_byte(const char *s, uint8_t *out)
 
 	for (int i = 0; i < 2; i++) {
 		char c = s[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+						    : 16u;
 
 		if (d > 15)
 			return -EINVAL;
@@ -179,8 +180,7 @@ static void op_vlan(const char *arg)
 	w[0] = IGB_MBX_VF_SET_VLAN | (uint32_t)IGB_MBX_VLAN_ADD << IGB_MBX_MSGINFO_SHIFT;
 	w[1] = (uint32_t)id;
 	word = request(w, IGB_MBX_VLAN_WORDS, NULL, 0);
-	printf("vf mbx vlan id=%lu reply=%s word=0x%x us=%lu\n", id, verdict(word), word,
-	       last_us);
+	printf("vf mbx vlan id=%lu reply=%s word=0x%x us=%lu\n", id, verdict(word), word, last_us);
 }
 
 /*

@@ -4,8 +4,10 @@
  * gets the VF's MAC from the parent's PF driver, starts one TX and one RX
  * ring in the child's memory, maps the VF's causes to MSI-X entry 0 (the
  * interrupts are counted; frames are taken on the child's 100 Hz tick), and
- * prints `vf up`. On revocation it stops the VF before vf_user.c releases
- * it. Options (command line):
+ * prints `vf up`. Received frames go to the child's network (net_app.c),
+ * which also sends through it once its bond moved to the VF. On
+ * revocation it stops the VF before vf_user.c releases it. Options
+ * (command line):
  *   vf-net=off        leave the VF alone (plumbing only)
  *   vf-mac=<mac>      ask the PF for this MAC after the reset
  *   vf-send=<count>   broadcast count frames, ethertype 0x88b5, "vf-frame <seq>"
@@ -75,6 +77,7 @@ static void on_rx(void *ctx, const void *frame, size_t len)
 	char src[18];
 
 	(void)ctx;
+	net_app_rx(NVSP_PATH_VF, frame, len);
 	if (vf.c.rx_frames > RX_PRINT_MAX)
 		return;
 	hv_snprintf(src, sizeof(src), "%s", mac_str(f + 6));
@@ -186,6 +189,7 @@ void vf_net_offered(uint32_t bdf, uint64_t bar0, const char *opts)
 	       bdf_format(bdf, buf, sizeof(buf)), mac_str(vf.mac), igbvf_dma_addr(ring_mem.txd),
 	       igbvf_dma_addr(ring_mem.rxd));
 	send_frames(opts);
+	net_app_vf_ready(vf.mac);
 }
 
 static void print_stats(const char *why)
@@ -215,4 +219,27 @@ void vf_net_poll(void)
 {
 	if (active)
 		igbvf_poll(&vf);
+}
+
+int vf_net_send(const void *frame, size_t len)
+{
+	int err;
+
+	if (!active)
+		return -ENOTCONN;
+	err = igbvf_send(&vf, frame, len);
+	return err == -ENOSPC ? -EAGAIN : err;
+}
+
+bool vf_net_tx_idle(void)
+{
+	if (!active)
+		return true; /* stopped: nothing of ours is in it */
+	igbvf_poll(&vf);
+	return vf.tx_clean == vf.tx_tail;
+}
+
+uint64_t vf_net_irqs(void)
+{
+	return irqs;
 }

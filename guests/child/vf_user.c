@@ -23,6 +23,7 @@
 static char opts[CHILD_CMDLINE_SIZE];
 static uint32_t vf_bdf;
 static uint64_t vf_bar0;
+static bool release_pending; /* the bond fails back first (net_app.c) */
 
 static bool option(const char *key, char *value, size_t size)
 {
@@ -91,6 +92,18 @@ static void offered(uint32_t bdf)
 		vf_net_offered(bdf, vf_bar0, opts);
 }
 
+/* The VF stopped, bus mastering off, back to the hypervisor. */
+static void release(uint32_t bdf)
+{
+	char buf[12];
+
+	vf_net_revoking(bdf, false);
+	pci_write16((pci_bdf_t)bdf, 0x04, 0);
+	printf("vf revoking bdf=%s release=%ld
+", bdf_format(bdf, buf, sizeof(buf)),
+	       hc_device_release(bdf));
+}
+
 static void revoking(uint32_t bdf)
 {
 	char mode[16], buf[12];
@@ -100,10 +113,13 @@ static void revoking(uint32_t bdf)
 		printf("vf revoking bdf=%s release=no\n", bdf_format(bdf, buf, sizeof(buf)));
 		return;
 	}
-	vf_net_revoking(bdf, false);
-	pci_write16((pci_bdf_t)bdf, 0x04, 0);
-	printf("vf revoking bdf=%s release=%ld\n", bdf_format(bdf, buf, sizeof(buf)),
-	       hc_device_release(bdf));
+	if (net_app_vf_revoking(bdf)) {
+		release_pending = true; /* traffic still on the VF: released once failed back */
+		printf("vf revoking bdf=%s release=after-failback\n",
+		       bdf_format(bdf, buf, sizeof(buf)));
+		return;
+	}
+	release(bdf);
 }
 
 static void revoked(uint32_t bdf)
@@ -124,8 +140,10 @@ static void on_notice(const struct hv_notice *n)
 
 	printf("notice kind=%s device=%s addr=0x%lx\n", notice_kind_name(n->kind),
 	       bdf_format(n->bdf, buf, sizeof(buf)), n->addr);
-	if (n->kind == HV_NOTICE_DEVICE_OFFERED)
+	if (n->kind == HV_NOTICE_DEVICE_OFFERED) {
+		net_app_vf_offered(n->bdf);
 		offered(n->bdf);
+	}
 	else if (n->kind == HV_NOTICE_DEVICE_REVOKING)
 		revoking(n->bdf);
 	else if (n->kind == HV_NOTICE_DEVICE_REVOKED)
@@ -145,4 +163,8 @@ void vf_user_poll(void)
 {
 	notices_poll(on_notice);
 	vf_net_poll();
+	if (release_pending && net_app_vf_releasable()) {
+		release_pending = false;
+		release(vf_bdf);
+	}
 }

@@ -226,9 +226,10 @@ static const struct type_row rows[NVSP_TYPE_COUNT] = {
 			      FROM_CHILD, dec_switch, NULL},
     [NVSP_SWITCH_ACK] = {"switch_ack", sizeof(struct nvsp_switch_ack), false, FROM_PARENT,
 			 dec_switch_ack, NULL},
-    [NVSP_STATS_REQ] = {"stats_req", sizeof(struct nvsp_stats_req), false, FROM_CHILD,
+    /* Either side may ask for the other's counters (the parent prints a table of them). */
+    [NVSP_STATS_REQ] = {"stats_req", sizeof(struct nvsp_stats_req), false, FROM_EITHER,
 			dec_stats_req, NULL},
-    [NVSP_STATS_REPLY] = {"stats_reply", sizeof(struct nvsp_stats_reply), false, FROM_PARENT,
+    [NVSP_STATS_REPLY] = {"stats_reply", sizeof(struct nvsp_stats_reply), false, FROM_EITHER,
 			  dec_stats_reply, NULL},
 };
 

@@ -29,6 +29,8 @@
 #define NVSP_MTU_MAX   1500
 #define NVSP_BATCH_MAX 64	   /* frames in one FRAME_BATCH */
 #define NVSP_MSG_MAX   (16 * 1024) /* longest message either side accepts */
+/* ring_pkt_hdr.type of every netvsc message on the netvsc rings (control: VMBUS_CTL_PKT_TYPE) */
+#define NVSP_RING_PKT_TYPE 2
 
 enum nvsp_type {
 	NVSP_INIT = 1,		  /* child -> parent: versions it speaks, its MTU */
@@ -39,8 +41,8 @@ enum nvsp_type {
 	NVSP_VF_ASSOCIATE = 6,	  /* parent -> child: this VF carries your MAC (or not) */
 	NVSP_SWITCH_DATAPATH = 7, /* child -> parent: move my traffic to the VF / synthetic */
 	NVSP_SWITCH_ACK = 8,	  /* parent -> child: done (or refused) */
-	NVSP_STATS_REQ = 9,	  /* child -> parent: the port's counters, please */
-	NVSP_STATS_REPLY = 10,	  /* parent -> child */
+	NVSP_STATS_REQ = 9,	  /* either way: your counters, please */
+	NVSP_STATS_REPLY = 10,	  /* either way: the answer */
 	NVSP_TYPE_COUNT
 };
 

@@ -23,6 +23,9 @@
 
 #define HDR_SIZE ((uint32_t)sizeof(struct ring_pkt_hdr))
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ring_put builds headers as words");
+_Static_assert(__builtin_offsetof(struct ring_pkt_hdr, len) == 4, "len is the upper word");
+
 static void (*ring_log_fn)(const char *line);
 
 void ring_set_log(void (*fn)(const char *line))
@@ -253,28 +256,34 @@ static int ring_reserve(struct ring_end *e, uint32_t total)
 static int ring_batch_bytes(struct ring_end *e, const struct ring_msg *msgs, unsigned n,
 			    uint32_t *total, uint32_t *payload)
 {
-	uint64_t sum = 0;
+	uint32_t max = ring_max_payload(e);
+	uint64_t sum = 0, bytes = 0;
 
 	if (e->broken)
 		return -EPIPE;
 	if (e->role != RING_PRODUCER || !msgs || n == 0)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
-		if (!msgs[i].buf || msgs[i].len == 0 || msgs[i].len > ring_max_payload(e))
+		uint32_t len = msgs[i].len;
+
+		/* len - 1 wraps for 0: one compare refuses empty and too long. */
+		if (!msgs[i].buf || len - 1 >= max)
 			return -EINVAL;
-		sum += ring_pkt_total(msgs[i].len);
-		if (sum > e->size - RING_ALIGN)
-			return -EINVAL;
-		*payload += msgs[i].len; /* < sum: cannot wrap */
+		sum += ring_pkt_total(len);
+		bytes += len;
 	}
+	/* Each term is below 2^32: the sum of 2^32 of them cannot wrap 64 bits. */
+	if (sum > e->size - RING_ALIGN)
+		return -EINVAL;
 	*total = (uint32_t)sum;
+	*payload = (uint32_t)bytes;
 	return 0;
 }
 
-/* Copies one packet at e->index and advances the private index only. */
 static void ring_put(struct ring_end *e, uint16_t type, const void *buf, uint32_t len)
 {
-	struct ring_pkt_hdr hdr = {.type = type, .flags = 0, .len = len};
+	/* struct ring_pkt_hdr as one word: type, flags 0, len (little-endian). */
+	uint64_t hdr = (uint64_t)len << 32 | type;
 	uint32_t total = ring_pkt_total(len), pos = e->index;
 
 	/* The header never wraps: index and size are multiples of its size. */
@@ -321,11 +330,13 @@ static bool ring_publish_write(struct ring_end *e, uint32_t old_index, bool *sig
 		__atomic_store_n(&e->ctrl->pending_send_size, 0, __ATOMIC_RELAXED);
 		e->pending = 0;
 	}
+	/* A caller that never signals (its consumer only polls) skips the fence. */
+	if (!signal_peer)
+		return true;
 	signal = ring_should_signal(e, old_index);
 	if (signal)
 		e->stats.signals++;
-	if (signal_peer)
-		*signal_peer = signal;
+	*signal_peer = signal;
 	return !e->broken;
 }
 
@@ -402,8 +413,8 @@ static int ring_check_hdr(struct ring_end *e, const struct ring_pkt_hdr *h, uint
 		ring_fail(e, "flags", h->flags);
 		return -EPROTO;
 	}
-	/* Bound len first: ring_pkt_total() must not wrap around 2^32. */
-	if (h->len == 0 || h->len > ring_max_payload(e) || ring_pkt_total(h->len) > avail) {
+	/* Bound len first (len - 1 wraps for 0): ring_pkt_total() must not wrap. */
+	if (h->len - 1 >= ring_max_payload(e) || ring_pkt_total(h->len) > avail) {
 		ring_fail(e, "len", h->len);
 		return -EPROTO;
 	}
@@ -479,16 +490,17 @@ static bool ring_rbufs_ok(const struct ring_rbuf *v, unsigned n)
 int ring_read_batch(struct ring_end *e, struct ring_rbuf *v, unsigned n)
 {
 	struct ring_cursor c = {.pos = e->index, .avail = ring_dist(e, e->index, e->peer_index)};
-	unsigned i = 0;
+	unsigned i;
 	int rc = ring_check_read(e);
 
-	if (rc == 0 && !ring_rbufs_ok(v, n))
-		rc = -EINVAL;
-	for (; rc == 0 && i < n; i++) {
+	if (rc)
+		return rc;
+	if (!ring_rbufs_ok(v, n))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
 		rc = ring_get(e, &c, &v[i]);
-		if (rc != 1)
+		if (rc <= 0)
 			break;
-		rc = 0;
 	}
 	if (rc == -EPROTO || (rc < 0 && i == 0))
 		return rc;

@@ -114,6 +114,8 @@ int ring_attach(struct ring_end *e, void *ctrl_page, void *data, uint32_t data_s
  * be signalled (the ring went empty -> non-empty and it did not mask).
  * -ENOSPC: full, pending_send_size is set so the consumer signals when the
  * space is there. -EPIPE: broken. -EINVAL: len is 0 or can never fit.
+ * signal_peer NULL: this producer never signals (its consumer only polls);
+ * the ring then skips the signal check and the full fence it costs.
  */
 int ring_write(struct ring_end *e, uint16_t type, const void *buf, uint32_t len, bool *signal_peer);
 

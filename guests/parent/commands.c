@@ -4,6 +4,7 @@
  * `error <errno name>`, so scripts need no other parsing.
  */
 #include "guests/lib/guest.h"
+#include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
 
@@ -65,6 +66,7 @@ static const struct command commands[] = {
     {"restart", "restart <name>       stop, reload its image, start", cmd_restart},
     {"dev", "dev list|assign <bdf> <name>|revoke <bdf>  devices and VF assignment", cmd_dev},
     {"chan", "chan list|stats|ring <peer> [n]|write <peer> <text>|read <peer>", cmd_chan},
+    {"net", "net list|stats         the children's synthetic NICs and data paths", cmd_net},
 };
 
 static void cmd_help(const char *arg)

@@ -5,6 +5,7 @@
  * hypervisor does not intercept: an idle parent costs no exits.
  */
 #include "guests/lib/guest.h"
+#include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
 
@@ -58,6 +59,7 @@ int main(const struct hv_guest_boot_info *bi)
 	greet_channels(bi);
 	dma_probe_run(bi);
 	nic_start(bi);
+	netvsp_start(bi); /* after the NIC: the children's switch ports are its */
 	notices_enable();
 	doorbell_enable();
 	err = tick_start(TICK_HZ);
@@ -72,6 +74,7 @@ int main(const struct hv_guest_boot_info *bi)
 		seen = nic_wait(seen); /* the tick, or the NIC's interrupt */
 		events_poll();
 		nic_poll();
+		netvsp_poll();
 		shell_poll();
 		if (seen / TICK_HZ > beats) {
 			beats = seen / TICK_HZ;

@@ -8,6 +8,7 @@
 #include "guests/lib/cmdline.h"
 #include "guests/lib/console.h"
 #include "guests/lib/paging.h"
+#include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "hv/errno.h"
 #include "hv/string.h"
@@ -80,6 +81,7 @@ static void on_rx(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct nic *n = ctx;
 
+	netvsp_wire_rx(frame, len); /* the children's synthetic NICs */
 	if (n->rx_frames_logged >= RX_LOG_MAX)
 		return;
 	n->rx_frames_logged++;

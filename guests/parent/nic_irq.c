@@ -9,6 +9,7 @@
 #include "guests/lib/apic.h"
 #include "guests/lib/console.h"
 #include "guests/lib/cpu.h"
+#include "guests/lib/doorbell.h"
 #include "guests/lib/idt.h"
 #include "guests/lib/paging.h"
 #include "guests/lib/tick.h"
@@ -16,13 +17,14 @@
 #include "hv/errno.h"
 #include "kernel/pci/pci.h" /* not guests/lib/pci.h: both name PCI_BDF */
 
-#define MSIX_ENTRY    0
-#define MSI_ADDR_BASE 0xfee00000u
+#define MSIX_ENTRY	 0
+#define MSI_ADDR_BASE	 0xfee00000u
 #define MSIX_CTRL_MASKED 0x1u
 
 static struct igb_pf *irq_pf;
 static volatile uint64_t irqs; /* interrupts taken */
 static uint64_t woken;	       /* irqs the main loop has seen */
+static uint64_t doorbells;     /* channel doorbells the main loop has seen */
 
 static void on_irq(struct trap_frame *frame)
 {
@@ -75,8 +77,8 @@ int nic_irq_start(struct nic *n)
 			    (uint16_t)((ctrl | PCI_MSIX_FLAGS_ENABLE) & ~PCI_MSIX_FLAGS_MASKALL));
 	err = igb_irq_enable(&n->pf, MSIX_ENTRY);
 	printf("nic irq mode=%s entry=%u vector=0x%x dest=%u readback=0x%x%s%s\n",
-	       err ? "poll" : "msix", MSIX_ENTRY, NIC_IRQ_VECTOR, apic_id(), e[3] & MSIX_CTRL_MASKED,
-	       err ? " err=" : "", err ? errno_name(err) : "");
+	       err ? "poll" : "msix", MSIX_ENTRY, NIC_IRQ_VECTOR, apic_id(),
+	       e[3] & MSIX_CTRL_MASKED, err ? " err=" : "", err ? errno_name(err) : "");
 	return err;
 }
 
@@ -91,9 +93,10 @@ uint64_t nic_wait(uint64_t seen)
 
 	/* As tick_wait: checked with interrupts off, so no wakeup is lost before the HLT. */
 	cpu_cli();
-	while ((now = tick_count()) == seen && irqs == woken)
+	while ((now = tick_count()) == seen && irqs == woken && doorbell_received() == doorbells)
 		cpu_wait_interrupt();
 	woken = irqs;
+	doorbells = doorbell_received(); /* a child rang: its rings are served now */
 	cpu_sti();
 	return now;
 }

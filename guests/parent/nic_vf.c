@@ -22,6 +22,7 @@
  * and an allocation for the other child's port.
  */
 #include "guests/lib/guest.h"
+#include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 
 #define REVOKE_MAX_US 10000000 /* the hypervisor forces a revoke well before this */
@@ -64,8 +65,7 @@ static void print_vf(const struct nic *n, const char *op, uint16_t id)
 
 	printf("ok op=%s vf=%u rid=%s state=%s port=%u mac=%s rar=%u\n", op, id,
 	       bdf_format(vf_bdf(n, id), bdf, sizeof(bdf)), vf_state_name(vf->state),
-	       vf->params.port_id, mac_format(&vf->params.mac, mac),
-	       igb_switch_vf_rar(&n->pf, id));
+	       vf->params.port_id, mac_format(&vf->params.mac, mac), igb_switch_vf_rar(&n->pf, id));
 }
 
 /* --- alloc / free ------------------------------------------------------------ */
@@ -199,7 +199,8 @@ void nic_cmd_vf_assign(struct nic *n, char *arg)
 		refused("assign", (int)err, why);
 		return;
 	}
-	igb_vf_attach(&n->pf, id, true);
+	if (!netvsp_vf_assigned(id)) /* else the MAC moves when the child switches */
+		igb_vf_attach(&n->pf, id, true);
 	print_vf(n, "assign", id);
 }
 
@@ -225,6 +226,7 @@ void nic_cmd_vf_revoke(struct nic *n, char *arg)
 		err = -EINVAL;
 	}
 	if (!err) {
+		netvsp_vf_revoking(id); /* the child fails back to synthetic first */
 		err = vf_revoke_wait(vf_bdf(n, id), REVOKE_MAX_US);
 		why = err == -EAGAIN ? "child still holds the VF" : "hypervisor refused";
 	}

@@ -361,6 +361,22 @@ static void test_pending_send_size_wakes_the_producer(void **state)
 	rig_free(r);
 }
 
+static void test_polling_producer_skips_the_check(void **state)
+{
+	struct rig *r = rig_new(1024);
+	uint8_t b[8] = {0};
+	bool sig = false;
+
+	(void)state;
+	assert_int_equal(ring_write(&r->prod, 1, b, 8, NULL), 0);
+	assert_int_equal(r->prod.stats.signals, 0);
+	assert_int_equal(ring_read(&r->cons, NULL, b, 8), 8);
+	assert_int_equal(ring_write(&r->prod, 1, b, 8, &sig), 0);
+	assert_true(sig);
+	assert_int_equal(r->prod.stats.signals, 1);
+	rig_free(r);
+}
+
 /* ---- two threads ------------------------------------------------------- */
 
 #define SPSC_MESSAGES 1000000U
@@ -677,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(test_signal_only_on_empty_to_nonempty),
 	    cmocka_unit_test(test_masked_consumer_gets_no_signal_and_loses_nothing),
 	    cmocka_unit_test(test_pending_send_size_wakes_the_producer),
+	    cmocka_unit_test(test_polling_producer_skips_the_check),
 	    cmocka_unit_test(test_two_threads_million_messages),
 	    cmocka_unit_test(test_hostile_write_index_out_of_range),
 	    cmocka_unit_test(test_hostile_write_index_rewound),
