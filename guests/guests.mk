@@ -10,7 +10,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
 GUEST_NASMFLAGS := -f elf64 -g -F dwarf -w+all
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest.ld
 
-guest-lib-y := crt0.o isr_stubs.o start.o hypercalls.o console.o idt.o apic.o tick.o \
+guest-lib-y := crt0.o isr_entry.o start.o hypercalls.o console.o idt.o apic.o tick.o \
 	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o doorbell.o
 # The IP stack (guests/lib/net/, docs/guest-sdk.md "Networking") is part of
 # every program's runtime, with drivers/nic/mbx_decode.c for the struct
@@ -59,8 +59,8 @@ GUEST_SHARED_OBJS := $(addprefix $(BUILD)/guests/lib/,$(guest-shared-y))
 GUEST_RUNTIME_OBJS := $(GUEST_LIB_OBJS) $(GUEST_SHARED_OBJS) $(GUEST_NET_MAC_OBJ)
 guest-objs = $(addprefix $(BUILD)/guests/$(1)/,$(guest-$(1)-y))
 GUEST_PROGRAM_OBJS := $(foreach p,$(GUEST_PROGRAMS),$(call guest-objs,$(p)))
-GUEST_C_OBJS := $(filter-out %/crt0.o %/isr_stubs.o,$(GUEST_LIB_OBJS)) $(GUEST_PROGRAM_OBJS)
-GUEST_ASM_OBJS := $(filter %/crt0.o %/isr_stubs.o,$(GUEST_LIB_OBJS))
+GUEST_C_OBJS := $(filter-out %/crt0.o %/isr_entry.o,$(GUEST_LIB_OBJS)) $(GUEST_PROGRAM_OBJS)
+GUEST_ASM_OBJS := $(filter %/crt0.o %/isr_entry.o,$(GUEST_LIB_OBJS))
 
 # Static pattern rules: they take precedence over the core's $(BUILD)/%.o.
 $(GUEST_C_OBJS): $(BUILD)/guests/%.o: guests/%.c

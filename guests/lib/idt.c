@@ -1,6 +1,6 @@
 /*
  * The guest's IDT, shared by all its vCPUs. Every vector gets an interrupt
- * gate (IF cleared on entry) to its stub in isr_stubs.asm. The code segment
+ * gate (IF cleared on entry) to its entry point in isr_entry.asm. The code segment
  * is whatever the hypervisor loaded: read from CS, not assumed.
  */
 #include "guests/lib/idt.h"
@@ -10,7 +10,7 @@
 #include "guests/lib/runtime.h"
 #include "hv/errno.h"
 
-#define IDT_STUB_SIZE  16
+#define IDT_ENTRY_SIZE  16
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 struct idt_gate {
@@ -29,7 +29,7 @@ struct idt_pointer {
 	uint64_t base;
 } __packed;
 
-extern const uint8_t isr_stubs[];
+extern const uint8_t isr_entries[];
 
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static irq_handler_fn irq_handlers[IDT_VECTORS];
@@ -46,7 +46,7 @@ void idt_init(void)
 	uint16_t cs = cpu_read_cs();
 
 	for (unsigned v = 0; v < IDT_VECTORS; v++) {
-		uint64_t target = (uint64_t)(uintptr_t)(isr_stubs + v * IDT_STUB_SIZE);
+		uint64_t target = (uint64_t)(uintptr_t)(isr_entries + v * IDT_ENTRY_SIZE);
 
 		idt[v] = (struct idt_gate){
 		    .offset_low = target & 0xffff,

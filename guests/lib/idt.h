@@ -14,7 +14,7 @@
 #define IDT_VECTORS	    256
 #define IDT_SPURIOUS_VECTOR 0xff /* apic_init() points the APIC's spurious vector here */
 
-/* What the entry stubs save, lowest address first. */
+/* What the entry points save, lowest address first. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -23,7 +23,7 @@ struct trap_frame {
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "frame layout of isr_stubs.asm");
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "frame layout of isr_entry.asm");
 
 typedef void (*irq_handler_fn)(struct trap_frame *frame);
 
@@ -34,7 +34,7 @@ void idt_load(void);
 /* vector 32..255; fn NULL removes the handler. -EINVAL for other vectors. */
 int irq_set_handler(unsigned vector, irq_handler_fn fn);
 
-/* Called by isr_stubs.asm. */
+/* Called by isr_entry.asm. */
 void idt_dispatch(struct trap_frame *frame);
 
 #endif

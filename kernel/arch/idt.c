@@ -9,7 +9,7 @@
 #include "hv/log.h"
 
 #define IDT_VECTORS 256
-#define IDT_STUB_SIZE 16
+#define IDT_ENTRY_SIZE 16
 #define GATE_INTERRUPT 0x8e /* P, DPL0, 64-bit interrupt gate */
 
 struct idt_gate {
@@ -28,7 +28,7 @@ struct idt_pointer {
 	uint64_t base;
 } __packed;
 
-extern const uint8_t idt_stubs[];
+extern const uint8_t idt_entries[];
 
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static irq_handler_fn irq_handlers[IDT_VECTORS];
@@ -52,7 +52,7 @@ static uint8_t ist_for(unsigned vector)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < IDT_VECTORS; v++) {
-		uint64_t target = (uint64_t)(uintptr_t)(idt_stubs + v * IDT_STUB_SIZE);
+		uint64_t target = (uint64_t)(uintptr_t)(idt_entries + v * IDT_ENTRY_SIZE);
 
 		idt[v] = (struct idt_gate){
 			.offset_low = target & 0xffff,

@@ -1,6 +1,6 @@
 /*
- * Interrupt and exception entry. Every vector enters through a stub in
- * idt_stubs.asm that builds a struct trap_frame and calls trap_dispatch().
+ * Interrupt and exception entry. Every vector enters through an entry point in
+ * idt_entry.asm that builds a struct trap_frame and calls trap_dispatch().
  */
 #ifndef KERNEL_ARCH_TRAP_H
 #define KERNEL_ARCH_TRAP_H
@@ -18,14 +18,14 @@
 #define VEC_APIC_TIMER 0xf0
 #define VEC_SPURIOUS 0xff
 
-/* Layout fixed by idt_stubs.asm: GPRs as pushed, then vector, error, CPU frame. */
+/* Layout fixed by idt_entry.asm: GPRs as pushed, then vector, error, CPU frame. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error_code;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches idt_stubs.asm");
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches idt_entry.asm");
 
 enum trap_result { TRAP_HANDLED, TRAP_UNHANDLED };
 typedef enum trap_result (*irq_handler_fn)(struct trap_frame *frame);

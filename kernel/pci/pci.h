@@ -95,7 +95,7 @@ uint16_t pci_find_ext_cap(const struct pci_cfg_ops *ops, uint32_t bdf, uint16_t 
 /* --- BARs (pci_bar.c) --- */
 
 enum pci_bar_type {
-	PCI_BAR_UNUSED = 0,  /* not implemented */
+	PCI_BAR_UNUSED = 0,  /* absent: no writable address bit */
 	PCI_BAR_IO,	     /* I/O space */
 	PCI_BAR_MEM32,	     /* memory below 4 GiB */
 	PCI_BAR_MEM64,	     /* memory, takes this slot and the next */

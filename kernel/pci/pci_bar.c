@@ -22,7 +22,7 @@ static uint32_t bar_sizing_read(const struct pci_cfg_ops *ops, uint32_t bdf, uin
 	return mask;
 }
 
-/* The size is the lowest writable address bit; no writable bit: not implemented. */
+/* The size is the lowest writable address bit; no writable bit: the BAR is absent. */
 static void bar_set_size(struct pci_bar *bar, uint64_t addr_mask)
 {
 	bar->size_known = true;

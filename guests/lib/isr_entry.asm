@@ -1,5 +1,5 @@
-; Interrupt and exception entry for guests: one 16-byte stub per vector, so
-; stub v is at isr_stubs + 16 * v. A stub pushes a zero where the CPU pushes
+; Interrupt and exception entry for guests: one 16-byte entry per vector, so
+; entry v is at isr_entries + 16 * v. An entry pushes a zero where the CPU pushes
 ; no error code, then the vector, and joins isr_common, which saves the
 ; general registers in struct trap_frame order (guests/lib/idt.h) and calls
 ; idt_dispatch(frame). Registers are restored from the frame on return, so
@@ -10,7 +10,7 @@ default rel
 section .text
 
 extern idt_dispatch
-global isr_stubs:function hidden
+global isr_entries:function hidden
 
 ; Vectors for which the CPU pushes an error code: #DF #TS #NP #SS #GP #PF
 ; #AC #CP #VC #SX (AMD APM vol. 2, 8.2; Intel SDM vol. 3, 6.13).
@@ -18,7 +18,7 @@ global isr_stubs:function hidden
 			   (v) == 21 || (v) == 29 || (v) == 30)
 
 align 16
-isr_stubs:
+isr_entries:
 %assign v 0
 %rep 256
 	align 16

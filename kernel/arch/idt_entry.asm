@@ -1,7 +1,7 @@
-; Interrupt entry stubs: one 16-byte stub per vector, so the IDT builder
-; finds stub v at idt_stubs + 16 * v without a table of absolute addresses
+; Interrupt entry points: one 16-byte entry per vector, so the IDT builder
+; finds entry v at idt_entries + 16 * v without a table of absolute addresses
 ; (which would need run-time relocation in the PE image).
-; Each stub pushes a dummy error code where the CPU pushes none, then the
+; Each entry pushes a dummy error code where the CPU pushes none, then the
 ; vector, and joins trap_common, which saves the GPRs in struct trap_frame
 ; order (kernel/arch/trap.h) and calls trap_dispatch(frame).
 
@@ -10,13 +10,13 @@ default rel
 section .text
 
 extern trap_dispatch
-global idt_stubs:function hidden
+global idt_entries:function hidden
 
 ; Vectors for which the CPU pushes an error code (SDM vol. 3, 6.13).
 %define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
 align 16
-idt_stubs:
+idt_entries:
 %assign v 0
 %rep 256
 	align 16
