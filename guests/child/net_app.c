@@ -33,7 +33,7 @@
 #define DEFAULT_HOST_BASE 15
 
 static struct {
-	bool enabled, up;
+	bool enabled, up, link;
 	uint32_t ip, gw, partition;
 	struct netif nif;
 	struct netbond nb;
@@ -139,6 +139,20 @@ static void path_check(void)
 
 /* --- The stack ------------------------------------------------------------------- */
 
+/*
+ * The wire is there: announce ourselves and learn the gateway now, so the
+ * first burst of echo replies to it needs no ARP (the stack holds only one
+ * frame while an address resolves).
+ */
+static void link_came_up(void)
+{
+	struct mac_addr mac;
+
+	arp_announce(&na.nif);
+	if (na.gw)
+		arp_resolve(&na.nif, na.gw, &mac);
+}
+
 static int stack_tx(void *ctx, const void *frame, size_t len)
 {
 	int err = netbond_tx(&na.nb, frame, len);
@@ -193,8 +207,11 @@ void net_app_synthetic_up(const uint8_t mac[NVSP_ETH_ALEN], bool link_up)
 		return;
 	}
 	na.nb.now_ms = tsc_us() / 1000;
-	(void)link_up; /* the synthetic link is up as long as the channel is */
 	stack_up(mac);
+	na.link = link_up; /* the wire's: the children reach each other either way */
+	printf("net link=%s\n", link_up ? "up" : "down");
+	if (na.up && link_up)
+		link_came_up();
 	na.why = "offer";
 	if (na.up && na.vf_offered)
 		netbond_vf_offered(&na.nb, na.vf_bdf);
@@ -244,7 +261,10 @@ void net_app_msg(const struct nvsp_msg *m)
 		return;
 	}
 	if (m->type == NVSP_LINK) {
-		printf("net link=%s\n", m->u.link.up ? "up" : "down");
+		na.link = m->u.link.up;
+		printf("net link=%s speed=%u\n", na.link ? "up" : "down", m->u.link.speed_mbps);
+		if (na.link)
+			link_came_up();
 		return;
 	}
 	if (m->type == NVSP_VF_ASSOCIATE)
@@ -327,7 +347,7 @@ static void ping_poll(uint64_t now)
 {
 	uint8_t data[PING_DATA] = "netvsc ping";
 
-	if (!na.ping_dst || na.ping_over || !na.up)
+	if (!na.ping_dst || na.ping_over || !na.up || !na.link)
 		return;
 	if (!na.ping_stats_us)
 		na.ping_stats_us = now + PING_STATS_US;

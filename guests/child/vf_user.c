@@ -99,8 +99,7 @@ static void release(uint32_t bdf)
 
 	vf_net_revoking(bdf, false);
 	pci_write16((pci_bdf_t)bdf, 0x04, 0);
-	printf("vf revoking bdf=%s release=%ld
-", bdf_format(bdf, buf, sizeof(buf)),
+	printf("vf revoking bdf=%s release=%ld\n", bdf_format(bdf, buf, sizeof(buf)),
 	       hc_device_release(bdf));
 }
 

@@ -4,11 +4,14 @@
  * ring (drivers/hv/ring_buffer.c): signal on empty -> non-empty only,
  * consumer-side interrupt mask, producer-side pending_send_size.
  *
- * Each side keeps its own index privately and only publishes it; the peer's
- * index is cached and re-read only when the cached one says empty (consumer)
- * or full (producer), or, for the producer, to decide on a signal while the
- * consumer is unmasked. A polling consumer thus leaves the producer alone.
- * Everything read from the shared page is validated first.
+ * Each side keeps its own index privately and only publishes it, once per
+ * batch; its cursor runs ahead over what it reserved or peeked. The peer's
+ * index is cached and re-read only when the cached one says empty
+ * (consumer) or full (producer), or, for the producer, to decide on a signal
+ * while the consumer is unmasked. A polling consumer thus leaves the
+ * producer alone. Everything read from the shared page is validated first.
+ * The copying calls (ring_write*, ring_read*) are built on the zero-copy
+ * ones' per-packet steps.
  */
 #include "guests/lib/ring.h"
 #include "hv/errno.h"
@@ -53,6 +56,9 @@ static void ring_fail(struct ring_end *e, const char *field, uint32_t value)
 	char line[160];
 
 	e->stats.protocol_errors++;
+	/* No fast path may run on: both send the next call to the checks. */
+	e->room = 0;
+	e->avail = 0;
 	if (e->broken)
 		return;
 	e->broken = true;
@@ -67,28 +73,14 @@ static uint32_t ring_dist(const struct ring_end *e, uint32_t from, uint32_t to)
 	return to >= from ? to - from : e->size - from + to;
 }
 
-static uint32_t ring_advance(const struct ring_end *e, uint32_t pos, uint32_t n)
-{
-	uint32_t left = e->size - pos;
-
-	return n < left ? pos + n : n - left;
-}
-
 static bool ring_offset_ok(const struct ring_end *e, uint32_t v)
 {
 	return v < e->size && IS_ALIGNED(v, RING_ALIGN);
 }
 
-/* Bytes a packet of len payload bytes takes, header and padding included. */
-static uint32_t ring_pkt_total(uint32_t len)
+uint32_t ring_max_payload(const struct ring_end *e)
 {
-	return HDR_SIZE + ALIGN_UP(len, RING_ALIGN);
-}
-
-/* The largest payload: one alignment unit always stays free (full != empty). */
-static uint32_t ring_max_payload(const struct ring_end *e)
-{
-	return e->size - RING_ALIGN - HDR_SIZE;
+	return e->max_payload;
 }
 
 /*
@@ -117,31 +109,17 @@ static inline void ring_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
 	}
 }
 
-/* pos and size are multiples of 8: a wrapped copy splits on a word boundary. */
-static inline void ring_copy_in(struct ring_end *e, uint32_t pos, const void *src, uint32_t n)
+static bool ring_size_ok(uint32_t data_size)
 {
-	uint32_t first = MIN(n, e->size - pos);
-
-	ring_copy(e->data + pos, src, first);
-	if (n > first)
-		ring_copy(e->data, (const uint8_t *)src + first, n - first);
-}
-
-static inline void ring_copy_out(const struct ring_end *e, uint32_t pos, void *dst, uint32_t n)
-{
-	uint32_t first = MIN(n, e->size - pos);
-
-	ring_copy(dst, e->data + pos, first);
-	if (n > first)
-		ring_copy((uint8_t *)dst + first, e->data, n - first);
+	return data_size >= RING_MIN_DATA_SIZE && data_size <= RING_MAX_DATA_SIZE &&
+	       IS_ALIGNED(data_size, RING_ALIGN);
 }
 
 int ring_init_shared(void *ctrl_page, uint32_t data_size)
 {
 	struct ring_ctrl *c = ctrl_page;
 
-	if (!c || data_size < RING_MIN_DATA_SIZE || data_size > RING_MAX_DATA_SIZE ||
-	    !IS_ALIGNED(data_size, RING_ALIGN))
+	if (!c || !ring_size_ok(data_size))
 		return -EINVAL;
 	memset(c, 0, sizeof(*c));
 	c->feature_bits = RING_FEATURES_KNOWN;
@@ -159,6 +137,7 @@ static int ring_attach_indices(struct ring_end *e)
 	if (!ring_offset_ok(e, w) || !ring_offset_ok(e, r))
 		return -EPROTO;
 	e->index = e->role == RING_PRODUCER ? w : r;
+	e->cursor = e->index;
 	e->peer_index = e->role == RING_PRODUCER ? r : w;
 	return 0;
 }
@@ -169,20 +148,23 @@ int ring_attach(struct ring_end *e, void *ctrl_page, void *data, uint32_t data_s
 	struct ring_ctrl *c = ctrl_page;
 	uint32_t shared_size;
 
-	if (!e || !c || !data || (role != RING_PRODUCER && role != RING_CONSUMER))
+	/* data 8-byte aligned: headers are loaded as one word. */
+	if (!e || !c || !data || !IS_ALIGNED((uintptr_t)data, RING_ALIGN) ||
+	    (role != RING_PRODUCER && role != RING_CONSUMER))
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
 	shared_size = __atomic_load_n(&c->data_size, __ATOMIC_ACQUIRE);
 	if (shared_size == 0)
 		return -EAGAIN;
-	if (shared_size != data_size || !IS_ALIGNED(data_size, RING_ALIGN) ||
-	    data_size < RING_MIN_DATA_SIZE || data_size > RING_MAX_DATA_SIZE)
+	if (shared_size != data_size || !ring_size_ok(data_size))
 		return -EINVAL;
 	if (__atomic_load_n(&c->feature_bits, __ATOMIC_RELAXED) & ~RING_FEATURES_KNOWN)
 		return -ENOTSUP;
 	e->ctrl = c;
 	e->data = data;
 	e->size = data_size;
+	/* Half the usable bytes, whole units, less the header (see ring.h). */
+	e->max_payload = ALIGN_DOWN((data_size - RING_ALIGN) / 2, RING_ALIGN) - HDR_SIZE;
 	e->role = role;
 	return ring_attach_indices(e);
 }
@@ -200,7 +182,7 @@ bool ring_broken(const struct ring_end *e)
  */
 static int ring_refresh_read_index(struct ring_end *e)
 {
-	/* Acquire: the consumer's copies out of that space are done before we reuse it. */
+	/* Acquire: the consumer's reads of that space are done before we reuse it. */
 	uint32_t r = __atomic_load_n(&e->ctrl->read_index, __ATOMIC_ACQUIRE);
 
 	if (!ring_offset_ok(e, r) ||
@@ -212,89 +194,127 @@ static int ring_refresh_read_index(struct ring_end *e)
 	return 0;
 }
 
+/* Free bytes from the published index, by the cached read index. */
 static uint32_t ring_free_cached(const struct ring_end *e)
 {
 	return e->size - RING_ALIGN - ring_dist(e, e->peer_index, e->index);
+}
+
+/* Free bytes from the cursor, i.e. after what is reserved. */
+static uint32_t ring_free_at_cursor(const struct ring_end *e)
+{
+	return ring_free_cached(e) - ring_dist(e, e->index, e->cursor);
 }
 
 uint32_t ring_write_space(struct ring_end *e)
 {
 	if (e->broken || e->role != RING_PRODUCER || ring_refresh_read_index(e))
 		return 0;
-	return ring_free_cached(e);
+	return ring_free_at_cursor(e);
 }
 
 /*
- * Makes sure total bytes are free. When they are not, tells the consumer
- * how much we wait for and looks once more: the consumer may have freed
- * space before it could see pending_send_size (the race its fence closes).
- * A retry for the same size finds it already set and only looks again.
+ * Makes sure need bytes are free at the cursor. When they are not, tells
+ * the consumer how much we wait for (counted from the published index, as
+ * it counts) and looks once more: the consumer may have freed space before
+ * it could see pending_send_size (the race its fence closes). A retry for
+ * the same size finds it already set and only looks again.
  */
-static int ring_reserve(struct ring_end *e, uint32_t total)
+static int ring_make_room(struct ring_end *e, uint32_t need)
 {
-	if (ring_free_cached(e) >= total)
+	uint32_t wait = ring_dist(e, e->index, e->cursor) + need;
+
+	if (ring_free_at_cursor(e) >= need)
 		return 0;
 	if (ring_refresh_read_index(e))
 		return -EPIPE;
-	if (ring_free_cached(e) >= total)
+	if (ring_free_at_cursor(e) >= need)
 		return 0;
-	if (e->pending != total) {
-		__atomic_store_n(&e->ctrl->pending_send_size, total, __ATOMIC_RELAXED);
-		e->pending = total;
+	/* More than the ring holds: only committing what is reserved can help. */
+	if (e->pending != wait && wait <= e->size - RING_ALIGN) {
+		__atomic_store_n(&e->ctrl->pending_send_size, wait, __ATOMIC_RELAXED);
+		e->pending = wait;
 		/* Orders the pending_send_size store before the read_index load (store->load). */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (ring_refresh_read_index(e))
 			return -EPIPE;
-		if (ring_free_cached(e) >= total)
+		if (ring_free_at_cursor(e) >= need)
 			return 0;
 	}
 	e->stats.full++;
 	return -ENOSPC;
 }
 
-/* Bytes the whole batch takes, or why it can never be written. */
-static int ring_batch_bytes(struct ring_end *e, const struct ring_msg *msgs, unsigned n,
-			    uint32_t *total, uint32_t *payload)
+/* Bytes a packet of total bytes needs at pos: its own, and a pad if it would wrap. */
+static uint32_t ring_need_at(const struct ring_end *e, uint32_t pos, uint32_t total)
 {
-	uint32_t max = ring_max_payload(e);
-	uint64_t sum = 0, bytes = 0;
+	return total > e->size - pos ? e->size - pos + total : total;
+}
 
+/* Free bytes at the cursor before the end of data[], by the cached read index. */
+static uint32_t ring_room(const struct ring_end *e)
+{
+	return MIN(ring_free_at_cursor(e), e->size - e->cursor);
+}
+
+/*
+ * Writes the header of a packet at the cursor, after a pad to the end when
+ * it would not fit before it, and moves the cursor past it. The room is
+ * there (ring_make_room). Returns where its payload goes.
+ */
+static uint8_t *ring_place(struct ring_end *e, uint16_t type, uint32_t len, uint32_t total)
+{
+	uint32_t left = e->size - e->cursor;
+	uint8_t *slot;
+	/* struct ring_pkt_hdr as one word: type, flags 0, len (little-endian). */
+	uint64_t hdr = (uint64_t)len << 32 | type;
+
+	if (total > left) {
+		uint64_t pad = (uint64_t)(left - HDR_SIZE) << 32 | RING_PKT_F_PAD << 16;
+
+		__builtin_memcpy(e->data + e->cursor, &pad, HDR_SIZE);
+		e->cursor = 0;
+	}
+	slot = e->data + e->cursor;
+	__builtin_memcpy(slot, &hdr, HDR_SIZE);
+	e->cursor += total;
+	if (e->cursor == e->size)
+		e->cursor = 0;
+	e->reserved_packets++;
+	e->reserved_bytes += len;
+	return slot + HDR_SIZE;
+}
+
+static int ring_check_write(const struct ring_end *e)
+{
 	if (e->broken)
 		return -EPIPE;
-	if (e->role != RING_PRODUCER || !msgs || n == 0)
-		return -EINVAL;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = msgs[i].len;
+	return e->role == RING_PRODUCER ? 0 : -EINVAL;
+}
 
-		/* len - 1 wraps for 0: one compare refuses empty and too long. */
-		if (!msgs[i].buf || len - 1 >= max)
-			return -EINVAL;
-		sum += ring_pkt_total(len);
-		bytes += len;
-	}
-	/* Each term is below 2^32: the sum of 2^32 of them cannot wrap 64 bits. */
-	if (sum > e->size - RING_ALIGN)
-		return -EINVAL;
-	*total = (uint32_t)sum;
-	*payload = (uint32_t)bytes;
+int ring_reserve_slow(struct ring_end *e, uint16_t type, uint32_t len, void **payload)
+{
+	uint32_t total = ring_pkt_total(len);
+	int rc = ring_check_write(e);
+
+	if (rc == 0 && len - 1 >= e->max_payload)
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = ring_make_room(e, ring_need_at(e, e->cursor, total));
+	if (rc)
+		return rc;
+	*payload = ring_place(e, type, len, total);
+	e->room = ring_room(e);
 	return 0;
 }
 
-static void ring_put(struct ring_end *e, uint16_t type, const void *buf, uint32_t len)
+/* Forgets reserved packets: nothing of them was published. */
+static void ring_unreserve(struct ring_end *e, uint32_t cursor, uint32_t packets, uint32_t bytes)
 {
-	/* struct ring_pkt_hdr as one word: type, flags 0, len (little-endian). */
-	uint64_t hdr = (uint64_t)len << 32 | type;
-	uint32_t total = ring_pkt_total(len), pos = e->index;
-
-	/* The header never wraps: index and size are multiples of its size. */
-	__builtin_memcpy(e->data + pos, &hdr, HDR_SIZE);
-	if (total < e->size - pos) { /* the common case: no wrap, no index back to 0 */
-		ring_copy(e->data + pos + HDR_SIZE, buf, len);
-		e->index = pos + total;
-		return;
-	}
-	ring_copy_in(e, ring_advance(e, pos, HDR_SIZE), buf, len);
-	e->index = ring_advance(e, pos, total);
+	e->cursor = cursor;
+	e->reserved_packets = packets;
+	e->reserved_bytes = bytes;
+	e->room = 0;
 }
 
 /* Whether the consumer wants a signal for data published after old_index. */
@@ -314,10 +334,11 @@ static bool ring_should_signal(struct ring_end *e, uint32_t old_index)
 	return e->peer_index == old_index;
 }
 
-/* Publishes what ring_put wrote since old_index; false if the ring broke. */
-static bool ring_publish_write(struct ring_end *e, uint32_t old_index, bool *signal_peer)
+/* Publishes the cursor as the write index; false if the ring broke. */
+static bool ring_publish_write(struct ring_end *e, bool *signal_peer)
 {
 	uint32_t shared = __atomic_load_n(&e->ctrl->write_index, __ATOMIC_RELAXED);
+	uint32_t old_index = e->index;
 	bool signal;
 
 	if (shared != old_index) {
@@ -325,7 +346,8 @@ static bool ring_publish_write(struct ring_end *e, uint32_t old_index, bool *sig
 		return false;
 	}
 	/* Release: the packet bytes are in data[] before the consumer can see the index. */
-	__atomic_store_n(&e->ctrl->write_index, e->index, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->ctrl->write_index, e->cursor, __ATOMIC_RELEASE);
+	e->index = e->cursor;
 	if (e->pending) {
 		__atomic_store_n(&e->ctrl->pending_send_size, 0, __ATOMIC_RELAXED);
 		e->pending = 0;
@@ -340,25 +362,78 @@ static bool ring_publish_write(struct ring_end *e, uint32_t old_index, bool *sig
 	return !e->broken;
 }
 
-int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n, bool *signal_peer)
+int ring_commit(struct ring_end *e, bool *signal_peer)
 {
-	uint32_t old_index = e->index, total = 0, payload = 0;
-	int rc;
+	uint32_t n = e->reserved_packets;
+	int rc = ring_check_write(e);
 
 	if (signal_peer)
 		*signal_peer = false;
-	rc = ring_batch_bytes(e, msgs, n, &total, &payload);
-	if (rc == 0)
-		rc = ring_reserve(e, total);
-	if (rc)
+	if (rc || n == 0)
 		return rc;
-	for (unsigned i = 0; i < n; i++)
-		ring_put(e, msgs[i].type, msgs[i].buf, msgs[i].len);
-	if (!ring_publish_write(e, old_index, signal_peer))
+	if (!ring_publish_write(e, signal_peer))
 		return -EPIPE;
 	e->stats.packets += n;
-	e->stats.bytes += payload;
+	e->stats.bytes += e->reserved_bytes;
+	e->reserved_packets = 0;
+	e->reserved_bytes = 0;
 	return (int)n;
+}
+
+/*
+ * Bytes the whole batch needs at the cursor, pad included, or -EINVAL if
+ * it can never be written. Checked once so that the copies need no checks.
+ */
+static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs, unsigned n,
+			  uint32_t *need)
+{
+	uint32_t pos = e->cursor, sum = 0, pad = 0;
+
+	if (!msgs || n == 0)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = msgs[i].len, total = ring_pkt_total(len);
+
+		/* len - 1 wraps for 0; the sum stays below 2^32 while below max_payload. */
+		if (!msgs[i].buf || len - 1 >= e->max_payload || sum + total > e->max_payload + HDR_SIZE)
+			return -EINVAL;
+		if (total > e->size - pos) {
+			pad = e->size - pos;
+			pos = 0;
+		}
+		sum += total;
+		pos += total;
+		if (pos == e->size)
+			pos = 0;
+	}
+	*need = sum + pad;
+	return 0;
+}
+
+int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n, bool *signal_peer)
+{
+	uint32_t cursor = e->cursor, packets = e->reserved_packets, bytes = e->reserved_bytes;
+	uint32_t need = 0;
+	int rc = ring_check_write(e);
+
+	if (signal_peer)
+		*signal_peer = false;
+	if (rc == 0)
+		rc = ring_batch_need(e, msgs, n, &need);
+	if (rc == 0)
+		rc = ring_make_room(e, need);
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = msgs[i].len;
+
+		ring_copy(ring_place(e, msgs[i].type, len, ring_pkt_total(len)), msgs[i].buf, len);
+	}
+	e->room = ring_room(e);
+	rc = ring_commit(e, signal_peer);
+	if (rc < 0)
+		ring_unreserve(e, cursor, packets, bytes);
+	return rc < 0 ? rc : (int)n;
 }
 
 int ring_write(struct ring_end *e, uint16_t type, const void *buf, uint32_t len, bool *signal_peer)
@@ -389,91 +464,156 @@ static int ring_refresh_write_index(struct ring_end *e)
 	return 0;
 }
 
-/* Where a batch read is: the next packet, bytes published from there on. */
-struct ring_cursor {
-	uint32_t pos;
-	uint32_t avail;
-	uint32_t bytes; /* payload read so far */
-};
-
-/* Re-reads the write index once what was known to be published is read. */
-static int ring_avail(struct ring_end *e, struct ring_cursor *c)
-{
-	if (c->avail)
-		return 0;
-	if (ring_refresh_write_index(e))
-		return -EPROTO;
-	c->avail = ring_dist(e, c->pos, e->peer_index);
-	return 0;
-}
-
-static int ring_check_hdr(struct ring_end *e, const struct ring_pkt_hdr *h, uint32_t avail)
-{
-	if (h->flags) {
-		ring_fail(e, "flags", h->flags);
-		return -EPROTO;
-	}
-	/* Bound len first (len - 1 wraps for 0): ring_pkt_total() must not wrap. */
-	if (h->len - 1 >= ring_max_payload(e) || ring_pkt_total(h->len) > avail) {
-		ring_fail(e, "len", h->len);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-/*
- * Reads the packet at *pos into v without publishing. The header is copied
- * once and only the copy is checked and used: the producer may change the
- * shared bytes under us.
- */
-static int ring_get(struct ring_end *e, struct ring_cursor *c, struct ring_rbuf *v)
-{
-	struct ring_pkt_hdr hdr;
-	uint32_t total;
-	int rc = ring_avail(e, c);
-
-	if (rc || c->avail == 0)
-		return rc;
-	__builtin_memcpy(&hdr, e->data + c->pos, HDR_SIZE);
-	rc = ring_check_hdr(e, &hdr, c->avail);
-	if (rc)
-		return rc;
-	if (hdr.len > v->cap)
-		return -EMSGSIZE;
-	total = ring_pkt_total(hdr.len);
-	if (total < e->size - c->pos) { /* the common case: no wrap */
-		ring_copy(v->buf, e->data + c->pos + HDR_SIZE, hdr.len);
-		c->pos += total;
-	} else {
-		ring_copy_out(e, ring_advance(e, c->pos, HDR_SIZE), v->buf, hdr.len);
-		c->pos = ring_advance(e, c->pos, total);
-	}
-	v->len = hdr.len;
-	v->type = hdr.type;
-	c->avail -= total;
-	c->bytes += hdr.len;
-	return 1;
-}
-
-static int ring_publish_read(struct ring_end *e, uint32_t pos)
-{
-	uint32_t shared = __atomic_load_n(&e->ctrl->read_index, __ATOMIC_RELAXED);
-
-	if (shared != e->index) {
-		ring_fail(e, "read_index", shared);
-		return -EPROTO;
-	}
-	/* Release: our copies out of data[] are done before the producer reuses it. */
-	__atomic_store_n(&e->ctrl->read_index, pos, __ATOMIC_RELEASE);
-	e->index = pos;
-	return 0;
-}
-
 static int ring_check_read(const struct ring_end *e)
 {
 	if (e->broken)
 		return -EPROTO;
 	return e->role == RING_CONSUMER ? 0 : -EINVAL;
+}
+
+/* Published bytes at the cursor before the end of data[], by the cached write index. */
+static uint32_t ring_avail_cached(const struct ring_end *e)
+{
+	return e->peer_index >= e->cursor ? e->peer_index - e->cursor : e->size - e->cursor;
+}
+
+/* When the cached bytes at the cursor are used up: 1 (more), 0 (empty), or < 0. */
+static int ring_refill(struct ring_end *e)
+{
+	int rc = ring_check_read(e);
+
+	if (rc)
+		return rc;
+	e->avail = ring_avail_cached(e);
+	if (e->avail)
+		return 1;
+	if (ring_refresh_write_index(e))
+		return -EPROTO;
+	e->avail = ring_avail_cached(e);
+	return e->avail != 0;
+}
+
+/* A packet at the cursor, checked: its header and where its payload is. */
+struct ring_view {
+	uint16_t type;
+	uint32_t len;
+	uint32_t total;
+	const uint8_t *payload;
+};
+
+/*
+ * A header with flags set: a pad that takes exactly the rest of data[] and
+ * is all published moves the cursor to 0 (1: look there); anything else
+ * breaks the ring.
+ */
+static int ring_skip_pad(struct ring_end *e, uint64_t hdr)
+{
+	uint32_t rest = e->size - e->cursor;
+
+	if ((uint32_t)hdr != RING_PKT_F_PAD << 16) {
+		ring_fail(e, "flags", (uint32_t)hdr >> 16);
+		return -EPROTO;
+	}
+	if ((hdr >> 32) + HDR_SIZE != rest || e->avail != rest) {
+		ring_fail(e, "len", (uint32_t)(hdr >> 32));
+		return -EPROTO;
+	}
+	e->cursor = 0;
+	e->avail = 0;
+	return 1;
+}
+
+static void ring_view_set(struct ring_view *v, uint64_t hdr, const uint8_t *at)
+{
+	v->type = (uint16_t)hdr;
+	v->len = (uint32_t)(hdr >> 32);
+	v->total = ring_pkt_total(v->len);
+	v->payload = at + HDR_SIZE;
+}
+
+/*
+ * The packet at the cursor, checked, without moving past it: 1, 0 (none
+ * published), or < 0. The header is loaded once, as one word, and only that
+ * copy is checked and used: the producer may change the shared bytes.
+ */
+static int ring_look_slow(struct ring_end *e, struct ring_view *v)
+{
+	for (;;) {
+		uint64_t hdr;
+		int rc;
+
+		if (e->avail == 0 && (rc = ring_refill(e)) <= 0)
+			return rc;
+		hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
+		if (ring_hdr_fits(hdr, e->avail)) {
+			ring_view_set(v, hdr, e->data + e->cursor);
+			return 1;
+		}
+		if ((hdr & 0xffff0000U) == 0) {
+			ring_fail(e, "len", (uint32_t)(hdr >> 32));
+			return -EPROTO;
+		}
+		rc = ring_skip_pad(e, hdr);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+/* ring_look_slow() with the common case inline: published bytes, a plain header. */
+static inline int ring_look(struct ring_end *e, struct ring_view *v)
+{
+	uint64_t hdr;
+
+	if (e->avail == 0)
+		return ring_look_slow(e, v);
+	hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
+	if (!ring_hdr_fits(hdr, e->avail))
+		return ring_look_slow(e, v);
+	ring_view_set(v, hdr, e->data + e->cursor);
+	return 1;
+}
+
+/* Moves the cursor past the packet ring_look() returned. */
+static void ring_step(struct ring_end *e, const struct ring_view *v)
+{
+	e->cursor += v->total;
+	e->avail -= v->total;
+	if (e->cursor == e->size)
+		e->cursor = 0;
+	e->stats.packets++;
+	e->stats.bytes += v->len;
+}
+
+int ring_peek_slow(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len)
+{
+	struct ring_view v;
+	int rc = ring_look_slow(e, &v);
+
+	if (rc <= 0)
+		return rc;
+	ring_step(e, &v);
+	*type = v.type;
+	*payload = v.payload;
+	*len = v.len;
+	return 1;
+}
+
+int ring_release(struct ring_end *e)
+{
+	uint32_t shared;
+	int rc = ring_check_read(e);
+
+	if (rc || e->cursor == e->index)
+		return rc;
+	shared = __atomic_load_n(&e->ctrl->read_index, __ATOMIC_RELAXED);
+	if (shared != e->index) {
+		ring_fail(e, "read_index", shared);
+		return -EPROTO;
+	}
+	/* Release: our reads of data[] are done before the producer reuses it. */
+	__atomic_store_n(&e->ctrl->read_index, e->cursor, __ATOMIC_RELEASE);
+	e->index = e->cursor;
+	return 0;
 }
 
 /* Every buffer of a batch is there: checked once, not per packet. */
@@ -487,31 +627,44 @@ static bool ring_rbufs_ok(const struct ring_rbuf *v, unsigned n)
 	return true;
 }
 
+/* Copies up to n packets out: how many, or the first one's error. */
+static int ring_copy_out(struct ring_end *e, struct ring_rbuf *v, unsigned n)
+{
+	struct ring_view pkt;
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		rc = ring_look(e, &pkt);
+		if (rc <= 0)
+			break;
+		if (pkt.len > v[i].cap) {
+			rc = -EMSGSIZE;
+			break;
+		}
+		ring_copy(v[i].buf, pkt.payload, pkt.len);
+		v[i].len = pkt.len;
+		v[i].type = pkt.type;
+		ring_step(e, &pkt);
+	}
+	if (rc == -EPROTO || (rc < 0 && i == 0))
+		return rc;
+	return (int)i;
+}
+
 int ring_read_batch(struct ring_end *e, struct ring_rbuf *v, unsigned n)
 {
-	struct ring_cursor c = {.pos = e->index, .avail = ring_dist(e, e->index, e->peer_index)};
-	unsigned i;
-	int rc = ring_check_read(e);
+	int got, rc = ring_check_read(e);
 
 	if (rc)
 		return rc;
 	if (!ring_rbufs_ok(v, n))
 		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		rc = ring_get(e, &c, &v[i]);
-		if (rc <= 0)
-			break;
-	}
-	if (rc == -EPROTO || (rc < 0 && i == 0))
-		return rc;
-	if (i == 0)
-		return 0;
-	rc = ring_publish_read(e, c.pos);
-	if (rc)
-		return rc;
-	e->stats.packets += i;
-	e->stats.bytes += c.bytes;
-	return (int)i;
+	got = ring_copy_out(e, v, n);
+	if (got <= 0)
+		return got;
+	rc = ring_release(e);
+	return rc ? rc : got;
 }
 
 int ring_read(struct ring_end *e, uint16_t *type, void *buf, uint32_t cap)
@@ -570,6 +723,7 @@ bool ring_read_end(struct ring_end *e)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (ring_refresh_write_index(e))
 		return false;
+	e->avail = 0; /* the cached count is stale: look again */
 	signal = ring_producer_unblocked(e);
 	if (signal)
 		e->stats.signals++;
@@ -580,7 +734,7 @@ bool ring_readable(struct ring_end *e)
 {
 	if (ring_check_read(e))
 		return false;
-	if (e->peer_index != e->index)
+	if (e->peer_index != e->cursor)
 		return true;
-	return ring_refresh_write_index(e) == 0 && e->peer_index != e->index;
+	return ring_refresh_write_index(e) == 0 && e->peer_index != e->cursor;
 }

@@ -51,14 +51,23 @@ _Static_assert(__builtin_offsetof(struct ring_ctrl, read_index) == 64, "read_ind
 _Static_assert(__builtin_offsetof(struct ring_ctrl, interrupt_mask) == 128, "mask line");
 _Static_assert(__builtin_offsetof(struct ring_ctrl, feature_bits) == 192, "setup line");
 
-/* Every packet in data[]: this header, len bytes, zero padding to RING_ALIGN. */
+/*
+ * Every packet in data[]: this header, len bytes, zero padding to RING_ALIGN.
+ * A packet never wraps: when one does not fit before the end of data[], the
+ * producer first fills the rest with a pad packet (flags RING_PKT_F_PAD, type
+ * 0) and puts it at offset 0, so a consumer can be handed its payload in
+ * place (ring_peek).
+ */
 struct ring_pkt_hdr {
 	uint16_t type;
-	uint16_t flags; /* none defined: written 0, read must be 0 */
+	uint16_t flags; /* 0, or RING_PKT_F_PAD alone */
 	uint32_t len;	/* payload bytes, header and padding excluded */
 } __packed;
 
 _Static_assert(sizeof(struct ring_pkt_hdr) == RING_ALIGN, "header is one alignment unit");
+
+/* No payload to deliver: skip to offset 0 (len covers the rest of data[]). */
+#define RING_PKT_F_PAD 0x0001U
 
 enum ring_role { RING_PRODUCER, RING_CONSUMER };
 
@@ -70,14 +79,24 @@ struct ring_counters {
 	uint64_t protocol_errors; /* bad values seen in the shared page */
 };
 
-/* This side's private state: the peer can't touch it. */
+/*
+ * This side's private state: the peer can't touch it. The cursor runs ahead
+ * of the published index by what was reserved (producer) or peeked
+ * (consumer) and not yet committed or released.
+ */
 struct ring_end {
 	struct ring_ctrl *ctrl; /* shared: only __atomic accesses */
 	uint8_t *data;
-	uint32_t size;	     /* data_size, fixed at attach */
-	uint32_t index;	     /* own index (producer: write, consumer: read) */
-	uint32_t peer_index; /* last validated value of the peer's index */
-	uint32_t pending;    /* producer: what pending_send_size says */
+	uint32_t size;	      /* data_size, fixed at attach */
+	uint32_t max_payload; /* ring_max_payload(), fixed at attach */
+	uint32_t index;	      /* own index as published (producer: write, consumer: read) */
+	uint32_t cursor;      /* own position past reserved / peeked packets */
+	uint32_t peer_index;  /* last validated value of the peer's index */
+	uint32_t room;	      /* producer: free bytes at cursor before the end; 0: look again */
+	uint32_t avail;	      /* consumer: published bytes at cursor before the end; 0: look again */
+	uint32_t pending;     /* producer: what pending_send_size says */
+	uint32_t reserved_packets; /* producer: reserved, not committed */
+	uint32_t reserved_bytes;
 	enum ring_role role;
 	bool broken;
 	bool masked; /* consumer: interrupt_mask is set */
@@ -110,6 +129,13 @@ int ring_attach(struct ring_end *e, void *ctrl_page, void *data, uint32_t data_s
 		enum ring_role role);
 
 /*
+ * The largest payload of one packet: about half the ring. A packet or batch
+ * of at most max_payload + RING_ALIGN bytes (headers and padding included)
+ * fits an empty ring wherever it starts, the pad before the wrap included.
+ */
+uint32_t ring_max_payload(const struct ring_end *e);
+
+/*
  * Writes one packet. 0: written, *signal_peer says whether the consumer must
  * be signalled (the ring went empty -> non-empty and it did not mask).
  * -ENOSPC: full, pending_send_size is set so the consumer signals when the
@@ -127,6 +153,108 @@ int ring_write(struct ring_end *e, uint16_t type, const void *buf, uint32_t len,
 int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n,
 		     bool *signal_peer);
 
+/* Bytes a packet of len payload bytes takes in data[]: header, payload, padding. */
+static inline uint32_t ring_pkt_total(uint32_t len)
+{
+	return (uint32_t)sizeof(struct ring_pkt_hdr) + ALIGN_UP(len, RING_ALIGN);
+}
+
+/*
+ * A header word at the consumer's cursor, against the avail published bytes
+ * there before the end of data[] (a multiple of 8, at least 8): flags 0 (a
+ * pad or a bad header goes to the slow path) and 1 <= len <= avail - 8 in
+ * one compare (len - 1 wraps for 0), which is exactly "header and padded
+ * payload fit".
+ */
+static inline bool ring_hdr_fits(uint64_t hdr, uint32_t avail)
+{
+	return (hdr & 0xffff0000U) == 0 && (uint32_t)(hdr >> 32) - 1 < avail - RING_ALIGN;
+}
+
+/* ring_reserve() and ring_peek() off their fast paths: checks, wrap, refill. */
+int ring_reserve_slow(struct ring_end *e, uint16_t type, uint32_t len, void **payload);
+int ring_peek_slow(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len);
+
+/*
+ * Zero-copy producer: reserves a packet of len payload bytes after those
+ * reserved before, writes its header and points *payload at its len bytes
+ * in data[] (contiguous, 8-byte aligned) for the caller to fill in place.
+ * The consumer sees nothing before ring_commit(). 0, -EINVAL (len 0 or
+ * above ring_max_payload(), or not the producer), -EPIPE (broken), or
+ * -ENOSPC: pending_send_size now covers everything reserved plus this
+ * packet; commit what was reserved, then wait or retry.
+ *
+ * Inline: it runs per packet. Its fast path only uses the room cached at
+ * the last slow call, which never reaches past the end of data[].
+ */
+static inline int ring_reserve(struct ring_end *e, uint16_t type, uint32_t len, void **payload)
+{
+	uint32_t total = ring_pkt_total(len);
+	/* struct ring_pkt_hdr as one word: type, flags 0, len (little-endian). */
+	uint64_t hdr = (uint64_t)len << 32 | type;
+	uint8_t *slot;
+
+	/* len - 1 wraps for 0: one compare refuses empty and too long. */
+	if (len - 1 >= e->max_payload || total > e->room)
+		return ring_reserve_slow(e, type, len, payload);
+	slot = e->data + e->cursor;
+	__builtin_memcpy(slot, &hdr, sizeof(hdr));
+	*payload = slot + sizeof(hdr);
+	e->room -= total;
+	e->cursor += total;
+	if (e->cursor == e->size)
+		e->cursor = 0;
+	e->reserved_packets++;
+	e->reserved_bytes += len;
+	return 0;
+}
+
+/*
+ * Publishes every reserved packet with one index store: how many (0 when
+ * none was reserved), or -EPIPE. *signal_peer as for ring_write.
+ */
+int ring_commit(struct ring_end *e, bool *signal_peer);
+
+/*
+ * Zero-copy consumer: the next packet after those peeked before, in place.
+ * 1: *payload points at its *len bytes in data[] (contiguous, 8-byte
+ * aligned), valid until ring_release(). 0: nothing more is published.
+ * -EPROTO: broken. -EINVAL: not the consumer. Header and bounds are checked
+ * before the pointer is handed out, but the bytes stay the producer's to
+ * scribble on: treat them as hostile, copy out what must stay as checked,
+ * and expect a second read to differ.
+ *
+ * Inline: it runs per packet. The header is loaded once, as one word, and
+ * only that copy is checked and used.
+ */
+static inline int ring_peek(struct ring_end *e, uint16_t *type, const void **payload,
+			    uint32_t *len)
+{
+	uint64_t hdr;
+	uint32_t n, total;
+
+	if (e->avail == 0)
+		return ring_peek_slow(e, type, payload, len);
+	hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
+	n = (uint32_t)(hdr >> 32);
+	if (!ring_hdr_fits(hdr, e->avail))
+		return ring_peek_slow(e, type, payload, len);
+	total = ring_pkt_total(n);
+	*type = (uint16_t)hdr;
+	*payload = e->data + e->cursor + sizeof(struct ring_pkt_hdr);
+	*len = n;
+	e->avail -= total;
+	e->cursor += total;
+	if (e->cursor == e->size)
+		e->cursor = 0;
+	e->stats.packets++;
+	e->stats.bytes += n;
+	return 1;
+}
+
+/* Gives every peeked packet back to the producer (one index store): 0 or -EPROTO. */
+int ring_release(struct ring_end *e);
+
 /*
  * Reads one packet into buf. >0: its length (packets are never empty).
  * 0: the ring is empty. -EMSGSIZE: cap too small, the
@@ -135,7 +263,8 @@ int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n
 int ring_read(struct ring_end *e, uint16_t *type, void *buf, uint32_t cap);
 
 /*
- * Reads up to n packets into v[], publishing the read index once. Returns
+ * Reads up to n packets into v[], publishing the read index once (packets
+ * peeked before are released with them). Returns
  * how many were read (0: empty; it stops before a packet bigger than its
  * buffer), -EMSGSIZE if that is the first, -EPROTO, or -EINVAL (v is NULL
  * or has a NULL buf with a non-zero cap).

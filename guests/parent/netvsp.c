@@ -216,6 +216,7 @@ void netvsp_poll(void)
 {
 	if (!netvsp.up)
 		return;
+	netvsp_link_poll();
 	for (unsigned i = 0; i < netvsp.count; i++)
 		poll_chan(&netvsp.chans[i]);
 	ring_doorbells();

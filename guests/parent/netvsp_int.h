@@ -54,6 +54,8 @@ struct netvsp {
 	struct netvsp_chan chans[NETVSP_CHANNELS];
 	unsigned count;
 	struct nvsw sw;
+	bool link_up; /* the PF's, as last told to the children */
+	uint64_t loopback_dropped; /* our own synthetic frames the NIC looped back */
 };
 
 extern struct netvsp netvsp;
@@ -74,6 +76,8 @@ void netvsp_ctl_input(struct netvsp_chan *ch, const void *buf, size_t len);
 
 /* netvsp_net.c */
 void netvsp_net_input(struct netvsp_chan *ch, const void *buf, size_t len);
+/* Tells the children when the wire's link changed. */
+void netvsp_link_poll(void);
 /* Routes a frame from port src (or NVSW_WIRE) to its destinations. */
 void netvsp_route(unsigned src, const uint8_t *frame, size_t len);
 

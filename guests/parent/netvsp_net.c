@@ -115,10 +115,55 @@ void netvsp_route(unsigned src, const uint8_t *frame, size_t len)
 	wire_tx(src == NVSW_WIRE ? NULL : netvsp_chan_of_port(src), frame, len);
 }
 
+/* The wire's link (the PF's) is every synthetic NIC's: told to each open child on a change. */
+void netvsp_link_poll(void)
+{
+	uint8_t buf[sizeof(struct nvsp_link)];
+	struct nic *n = nic_get();
+	bool up = n && n->pf.link.up;
+	int len;
+
+	if (up == netvsp.link_up)
+		return;
+	netvsp.link_up = up;
+	len = nvsp_encode_link(buf, sizeof(buf), up, up ? n->pf.link.speed : 0);
+	for (unsigned i = 0; len > 0 && i < netvsp.count; i++) {
+		struct netvsp_chan *ch = &netvsp.chans[i];
+
+		if (ch->state == NETVSP_OPEN && ch->net_up)
+			netvsp_send(ch, &ch->net_tx, NVSP_RING_PKT_TYPE, buf, (size_t)len);
+	}
+	printf("netvsp link=%s\n", up ? "up" : "down");
+}
+
+/*
+ * A frame from a synthetic port that the NIC looped back to the PF's own
+ * pool (broadcast and multicast reach every pool, the sender's included):
+ * the software switch delivered it already.
+ */
+static bool own_loopback(const uint8_t *frame, size_t len)
+{
+	if (len < 2 * ETH_ALEN)
+		return false;
+	for (unsigned i = 0; i < netvsp.sw.count; i++) {
+		const struct nvsw_port *p = &netvsp.sw.ports[i];
+
+		if (p->attached && p->path == NVSP_PATH_SYNTHETIC &&
+		    !memcmp(frame + ETH_ALEN, p->sp->state.mac.b, ETH_ALEN))
+			return true;
+	}
+	return false;
+}
+
 void netvsp_wire_rx(const uint8_t *frame, size_t len)
 {
-	if (netvsp.up && netvsp.sw.count)
-		netvsp_route(NVSW_WIRE, frame, len);
+	if (!netvsp.up || !netvsp.sw.count)
+		return;
+	if (own_loopback(frame, len)) {
+		netvsp.loopback_dropped++;
+		return;
+	}
+	netvsp_route(NVSW_WIRE, frame, len);
 }
 
 /* --- Messages ------------------------------------------------------------------ */
@@ -134,7 +179,7 @@ static void answer_init(struct netvsp_chan *ch, const struct nvsp_msg *m)
 	if (!status && (!ch->sp || ch->port < 0))
 		status = -ENODEV; /* no NIC, no switch port: no network for this child */
 	len = nvsp_encode_init_ack(ack, sizeof(ack), status, version, mtu,
-				   ch->sp ? ch->sp->state.mac.b : NULL, !status);
+				   ch->sp ? ch->sp->state.mac.b : NULL, !status && netvsp.link_up);
 	if (len < 0 || netvsp_send(ch, &ch->net_tx, NVSP_RING_PKT_TYPE, ack, (size_t)len))
 		return;
 	printf("netvsp init port=%s status=%s version=%u mtu=%u mac=%s\n", ch->name,
@@ -174,6 +219,8 @@ static void switch_path(struct netvsp_chan *ch, const struct nvsp_msg *m)
 	after = netvsp.sw.ports[ch->port].path;
 	ch->c.switches += before != after && after == NVSP_PATH_VF;
 	ch->c.failovers += before != after && after == NVSP_PATH_SYNTHETIC;
+	if (after == m->u.sw.path)
+		why = "";
 	printf("netvsp switch port=%s request=%u want=%s path=%s%s%s%s\n", ch->name,
 	       m->u.sw.request_id, m->u.sw.path == NVSP_PATH_VF ? "vf" : "synthetic",
 	       after == NVSP_PATH_VF ? "vf" : "synthetic", *why ? " refused=\"" : "", why,

@@ -2,7 +2,8 @@
  * The parent's NIC: the igb PF it owns (drivers/nic/igb_pf.h), the VFs it
  * enables, and the switch ports of the child partitions (one each, with the
  * identity and policy of drivers/nic/switch_port.h). Started at boot from
- * main.c, polled on every tick, inspected and configured from the shell:
+ * main.c, polled on every tick and on the PF's mailbox interrupt (nic_wait),
+ * inspected and configured from the shell:
  *   nic stats | nic send [count] [dst-mac]
  *   vf list | vf alloc <port> | vf free|reset|revoke <id> | vf assign <id> <child>
  *   port list | port set <port> key=value ...

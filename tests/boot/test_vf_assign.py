@@ -124,18 +124,32 @@ def test_uncooperative_child_loses_its_vf_at_the_deadline(machine):
     beats_on(m, "child1")  # the stubborn child itself keeps running
 
 
-def test_child_touching_the_pf_registers_is_stopped(machine):
+def foreign_bars(machine):
+    """BAR0 of the PF and of VF1 on this configuration (the same every boot)."""
     first = boot(machine)
     pf_bar0 = [r.fields["base"] for r in records(first, "vmm", "device bar mapped")
                if r.fields["bdf"] == "0000:01:00.0" and r.fields["bar"] == "0"][0]
+    vf1 = [v for v in enable_vfs(first) if v["bdf"] == "0000:01:10.2"][0]
     first.kill()
-    m = boot(machine, set={"partition child1.cmdline": "vf-touch=%s" % pf_bar0})
-    enable_vfs(m)
-    shell(m, "dev assign %s child1" % VF0, r"parent: ok$")
-    m.wait_for(r"vmm: partition stopped name=child1 reason=npt-violation .*gpa=%s" % pf_bar0)
-    m.wait_for(r"parent: event partition=child1 state=faulted reason=npt-violation")
-    beats_on(m, "parent")
-    beats_on(m, "child2")
+    return {"pf": pf_bar0, "vf1": vf1["bar0"].split("+")[0]}
+
+
+def test_child_touching_registers_it_does_not_own_is_stopped(machine):
+    # child1 holds VF0; it reads the PF's registers in one boot and VF1's
+    # (a VF it was never given) in another. Each read is stopped by the NPT.
+    for target, gpa in foreign_bars(machine).items():
+        m = boot(machine, set={"partition child1.cmdline": "vf-touch=%s" % gpa})
+        enable_vfs(m)
+        shell(m, "dev assign %s child1" % VF0, r"parent: ok$")
+        m.wait_for(r"vmm: partition stopped name=child1 reason=npt-violation .*gpa=%s" % gpa)
+        m.wait_for(r"parent: event partition=child1 state=faulted reason=npt-violation")
+        beats_on(m, "parent")
+        beats_on(m, "child2")
+        # VF1 itself is untouched: still with the parent, and assignable.
+        if target == "vf1":
+            shell(m, "dev assign %s child2" % VF1, r"parent: ok$")
+            m.wait_for(r"child2: vf ready bdf=01:10.2")
+        m.kill()
 
 
 def test_vf_enable_and_assignment_refusals(machine):

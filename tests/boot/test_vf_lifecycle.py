@@ -30,6 +30,10 @@ def fields(line):
 
 
 def boot(machine, children=("child1", "child2"), **opts):
+    # No vmbus channel: with one, the port's MAC moves to the VF's pool only
+    # when the child's NetVSC switches its data path (guests/parent/netvsp_vf.c);
+    # these tests are about the PF and the mailbox, so `vf assign` moves it.
+    opts.setdefault("set", {}).setdefault("hypervisor.vmbus", "no")
     m = machine(**opts)
     m.wait_for(RUNNING, timeout=BOOT)
     for name in ("parent",) + tuple(children):
@@ -326,8 +330,8 @@ def test_pf_interrupt_answers_the_mailbox_between_ticks(machine):
     alloc(m, "child1", 0)
     shell(m, "vf assign 0 child1", r"ok op=assign vf=0")
     m.wait_for(r"child1: vf mbx done", since=0)
-    took = [int(x) for x in re.findall(r"child1: vf mbx (?:reset|setmac|vlan) .*reply=ack .*us=(\d+)",
-                                        "\n".join(m.serial()))]
+    answered = r"child1: vf mbx (?:reset|setmac|vlan) .*reply=ack .*us=(\d+)"
+    took = [int(x) for x in re.findall(answered, "\n".join(m.serial()))]
     assert len(took) == 4 and sorted(took)[len(took) // 2] < 25000, took
     shell(m, "nic stats", r"nic stats link=")
     f = fields(m.wait_for(r"parent: nic stats irq .*", since=0).group(0))

@@ -1,0 +1,267 @@
+"""Issue 6's data paths end to end, with a real peer outside the machine
+(tests/boot/netpeer.py on the igb PF's netdev): the children's synthetic
+NICs (guests/child/netvsc.c, net_app.c) through the parent's NetVSP
+(guests/parent/netvsp*.c) to the wire and to each other, the switch of a
+child's data path to its VF and back, and hostile children.
+
+The peer is 10.0.2.2 (the children's default gateway); child N is
+10.0.2.(15+N) with its switch port's MAC (02:..:0N)."""
+import re
+import threading
+import tempfile
+
+import pytest
+
+from inventory import RUNNING
+from netpeer import ARP_REPLY, ICMP_ECHO_REPLY, NetPeer, seq_report
+
+BOOT = 120
+VF0_RID = "01:10.00"  # QEMU's trace spells functions with two digits
+IP = {"child1": "10.0.2.16", "child2": "10.0.2.17", "child3": "10.0.2.18"}
+UDP_ECHO = 7
+
+
+@pytest.fixture
+def peer():
+    with NetPeer.dgram(tempfile.mkdtemp(prefix="hvnet-")) as p:
+        yield p
+
+
+def shell(m, command, pattern, timeout=30):
+    m.send(command + "\r")
+    m.wait_for(r"parent: hv> " + re.escape(command) + r"$", timeout=timeout)
+    return m.wait_for(r"parent: " + pattern, timeout=timeout)
+
+
+def boot(machine, peer, children=("child1", "child2"), **opts):
+    m = machine(net=peer.netdev, **opts)
+    m.wait_for(RUNNING, timeout=BOOT)
+    macs = {}
+    for name in children:
+        up = m.wait_for(r"%s: net up ip=%s mac=(\S+) path=synthetic"
+                        % (name, re.escape(IP[name])), timeout=BOOT, since=0)
+        macs[name] = up.group(1)
+    for name in children:  # the wire's link (the PF's) comes up after the children
+        m.wait_for(r"%s: net link=up" % name, timeout=60, since=0)
+    return m, macs
+
+
+def arp_child(peer, name, timeout=30):
+    """The peer asks for a child's address, as a host that never talked to it
+    would (the child learns the peer from the request): the MAC that answered."""
+    since = len(peer.frames)
+    peer.send_arp_request(IP[name])
+    return peer.wait_for(lambda f: f.arp_op == ARP_REPLY and f.arp_spa == IP[name],
+                         timeout=timeout, since=since).arp_sha
+
+
+def ping_peer(peer, name, ident, count=3, timeout=30):
+    """The peer pings a child: the replies' source MACs."""
+    arp_child(peer, name, timeout)
+    since = len(peer.frames)
+    for seq in range(1, count + 1):
+        peer.send_ping(IP[name], ident=ident, seq=seq, data=b"datapath")
+    srcs = []
+    for seq in range(1, count + 1):
+        f = peer.wait_for(lambda f: f.icmp_type == ICMP_ECHO_REPLY and f.icmp_id == ident
+                          and f.icmp_seq == seq and f.ip_src == IP[name],
+                          timeout=timeout, since=since)
+        assert f.l4_csum_ok and f.ip_csum_ok
+        srcs.append(f.src)
+    return srcs
+
+
+def net_list(m):
+    m.send("net list\r")
+    m.wait_for(r"parent: hv> net list$")
+    ports = {}
+    while True:
+        line = m.wait_for(r"parent: (net port=.*|ok)$")
+        if line.group(1) == "ok":
+            return ports
+        fields = dict(kv.split("=", 1) for kv in line.group(1).split()[1:])
+        ports[fields["port"]] = fields
+
+
+def test_echo_over_the_synthetic_path(machine, peer):
+    m, macs = boot(machine, peer, set={"partition child1.cmdline":
+                                       "ping=10.0.2.2 pingn=3 pingms=300"})
+    assert macs["child1"] != macs["child2"]
+    for ident, name in ((0x101, "child1"), (0x102, "child2")):
+        assert ping_peer(peer, name, ident) == [macs[name]] * 3
+    # A child pings the peer: its requests come from its port MAC, replies come back.
+    for seq in (1, 2, 3):
+        m.wait_for(r"child1: ping reply from=10\.0\.2\.2 seq=%d rtt_us=\d+ path=synthetic" % seq,
+                   timeout=60, since=0)
+    m.wait_for(r"child1: ping stats sent=3 received=3", timeout=30, since=0)
+    assert all(f.src == macs["child1"] for f in peer.received(lambda f: f.icmp_type == 8))
+    ports = net_list(m)
+    for name in ("child1", "child2"):
+        p = ports[name]
+        assert p["state"] == "open" and p["path"] == "synthetic" and p["mac"] == macs[name]
+        assert int(p["syn_tx"]) >= 3 and int(p["syn_rx"]) >= 3, p
+
+
+def test_child_to_child_both_ways(machine, peer):
+    m, macs = boot(machine, peer, set={
+        "partition child1.cmdline": "ping=%s pingn=3 pingms=200" % IP["child2"],
+        "partition child2.cmdline": "ping=%s pingn=3 pingms=200" % IP["child1"]})
+    for me, other in (("child1", "child2"), ("child2", "child1")):
+        for seq in (1, 2, 3):
+            m.wait_for(r"%s: ping reply from=%s seq=%d rtt_us=\d+ path=synthetic"
+                       % (me, re.escape(IP[other]), seq), timeout=60, since=0)
+        m.wait_for(r"%s: ping stats sent=3 received=3" % me, timeout=30, since=0)
+    # Switched in the parent's software: no child's echo went out to the wire.
+    assert not peer.received(lambda f: f.icmp_type is not None)
+    ports = net_list(m)
+    assert all(ports[n]["drops"] == "0" for n in ("child1", "child2")), ports
+
+
+def vf_translations(trace, hpa, size=32 << 20):
+    """QEMU's translations with VF 0's requester ID that landed in [hpa, hpa+size)."""
+    found = re.findall(r"vtd_dmar_translate dev %s iova (0x[0-9a-f]+) -> gpa (0x[0-9a-f]+)"
+                       % re.escape(VF0_RID), trace.read_text())
+    return [(int(i, 16), int(g, 16)) for i, g in found if hpa <= int(g, 16) < hpa + size]
+
+
+def give_vf(m, child, vf):
+    shell(m, "vf alloc %s" % child, r"ok op=alloc vf=%d " % vf)
+    shell(m, "vf assign %d %s" % (vf, child), r"ok op=assign vf=%d " % vf)
+    return m.wait_for(r"%s: net path=vf reason=\S+" % child, timeout=60)
+
+
+def test_echo_over_the_vf_path(machine, peer, tmp_path):
+    trace = tmp_path / "vtd.log"
+    m, macs = boot(machine, peer, trace=["vtd_dmar_translate"], trace_log=str(trace))
+    hpa = int(m.wait_for(r"vmm: partition created name=child1 .* hpa=(0x[0-9a-f]+)",
+                         since=0).group(1), 16)
+    give_vf(m, "child1", 0)
+    m.wait_for(r"parent: netvsp switch port=child1 request=\d+ want=vf path=vf", since=0)
+    before = len(vf_translations(trace, hpa))
+    assert ping_peer(peer, "child1", 0x201, count=5) == [macs["child1"]] * 5
+    # QEMU's side: the VF (01:10.0) did DMA into child1's memory for these frames.
+    assert len(vf_translations(trace, hpa)) > before
+    ports = net_list(m)
+    p = ports["child1"]
+    assert p["path"] == "vf" and p["switches"] == "1", p
+    assert int(p["vf_tx"]) >= 5 and int(p["vf_rx"]) >= 5, p
+    # child2 stays synthetic and still answers.
+    assert ports["child2"]["path"] == "synthetic"
+    assert ping_peer(peer, "child2", 0x202) == [macs["child2"]] * 3
+
+
+def stream(peer, name, first, count, interval, sport):
+    """The peer's UDP stream to a child's echo port, in a thread."""
+    t = threading.Thread(target=peer.send_udp_stream, daemon=True,
+                         args=(IP[name], sport, UDP_ECHO, first, count, interval))
+    t.start()
+    return t
+
+
+def wait_echoes(peer, sport, last, timeout=30):
+    try:
+        peer.wait_for(lambda f: f.dport == sport and f.seq == last, timeout=timeout)
+    except TimeoutError:
+        pass  # the report says what is missing
+
+
+def test_failover_under_a_stream_loses_nothing(machine, peer):
+    m, macs = boot(machine, peer)
+    give_vf(m, "child1", 0)
+    arp_child(peer, "child1")
+    count, sport = 600, 40001
+    t = stream(peer, "child1", 1, count, 0.005, sport)
+    peer.wait_for(lambda f: f.dport == sport and f.seq is not None and f.seq >= 100,
+                  timeout=60)
+    shell(m, "vf revoke 0", r"ok op=revoke vf=0 ", timeout=90)
+    t.join(timeout=120)
+    wait_echoes(peer, sport, count)
+    report = seq_report(peer.udp_seqs(dport=sport), 1, count)
+    # Where each echo came from: every one from the port's MAC, on either path.
+    assert set(f.src for f in peer.received(lambda f: f.dport == sport)) == {macs["child1"]}
+    m.wait_for(r"child1: net path=synthetic reason=dissociate", since=0)
+    m.wait_for(r"parent: netvsp vf released port=child1 vf=0 was=vf by=child", since=0)
+    m.wait_for(r"child1: vf revoking bdf=01:10.0 release=0", since=0)
+    ports = net_list(m)
+    print("failover: lost=%d gaps=%s dups=%d reordered=%d net=%s"
+          % (report.lost, report.gaps, len(report.duplicates), report.reordered,
+             ports["child1"]))
+    assert report.lost == 0, report.gaps
+    assert ports["child1"]["path"] == "synthetic" and ports["child1"]["failovers"] == "1"
+
+
+def test_vf_moves_from_child1_to_child2(machine, peer):
+    m, macs = boot(machine, peer)
+    give_vf(m, "child1", 0)
+    assert ping_peer(peer, "child1", 0x301) == [macs["child1"]] * 3
+    shell(m, "vf revoke 0", r"ok op=revoke vf=0 ", timeout=90)
+    shell(m, "vf free 0", r"ok op=free vf=0")
+    give_vf(m, "child2", 0)
+    for ident, name in ((0x302, "child1"), (0x303, "child2")):
+        assert ping_peer(peer, name, ident) == [macs[name]] * 3
+    ports = net_list(m)
+    assert ports["child1"]["path"] == "synthetic" and ports["child2"]["path"] == "vf", ports
+
+
+CHILD3 = {"partition child3.role": "child", "partition child3.cpus": "3",
+          "partition child3.memory_mb": "32", "partition child3.image": "guests/child.elf"}
+
+
+def test_three_children_two_vfs_the_third_stays_synthetic(machine, peer):
+    children = ("child1", "child2", "child3")
+    m, macs = boot(machine, peer, children=children, set=CHILD3)
+    give_vf(m, "child1", 0)
+    give_vf(m, "child2", 1)
+    shell(m, "vf alloc child3", r"error ENOSPC op=alloc")  # both VFs are taken
+    for i, name in enumerate(children):
+        assert ping_peer(peer, name, 0x401 + i) == [macs[name]] * 3
+    ports = net_list(m)
+    assert [ports[n]["path"] for n in children] == ["vf", "vf", "synthetic"], ports
+    assert int(ports["child3"]["syn_rx"]) >= 3 and ports["child3"]["vf_rx"] == "0"
+
+
+def keeps_serving(m, peer, name, ident):
+    """The parent answers its shell and the other child answers the peer."""
+    assert ping_peer(peer, name, ident) == [peer.neighbours[IP[name]]] * 3
+    shell(m, "net list", r"net port=%s state=open " % name)
+
+
+def test_hostile_child_corrupting_its_ring_is_cut_off(machine, peer):
+    m, macs = boot(machine, peer, set={"partition child2.cmdline": "hostile=ring"})
+    m.wait_for(r"child2: hostile ring write_index=", timeout=60, since=0)
+    closed = m.wait_for(r"parent: netvsp channel closed port=child2 reason=ring-broken "
+                        r"malformed=\d+ syn_tx=\d+ syn_rx=\d+ ring_errors=(\d+)", timeout=30,
+                        since=0)
+    assert int(closed.group(1)) >= 1
+    m.wait_for(r"parent: netvsp broken role=consumer field=write_index value=0x7f018", since=0)
+    keeps_serving(m, peer, "child1", 0x501)
+    assert net_list(m)["child2"]["state"] == "closed"
+
+
+def test_hostile_child_flooding_doorbells_is_throttled(machine, peer):
+    # TCG rings ~25,000 a second: below the default limit, so a lower one.
+    m, macs = boot(machine, peer, set={"partition child2.cmdline": "doorbell=flood flood_s=4",
+                                       "hypervisor.doorbell_limit": "1000"})
+    m.wait_for(r"child2: doorbell flood start", timeout=60, since=0)
+    # While it floods, child1 and the parent keep working.
+    keeps_serving(m, peer, "child1", 0x601)
+    m.wait_for(r"vmm: doorbell throttled partition=child2 channel=vmbus peer=parent "
+               r"limit_per_s=\d+ window_ms=\d+ sent=\d+ dropped=[1-9]", timeout=30, since=0)
+    end = m.wait_for(r"child2: doorbell flood end .* dropped=(\d+)", timeout=60, since=0)
+    assert int(end.group(1)) > 0
+    stats = shell(m, "chan stats", r"chan partition name=child2 doorbells_sent=(\d+) "
+                  r"doorbells_dropped=(\d+)")
+    assert int(stats.group(2)) > 0
+    # The flood is over: child2's synthetic NIC still works too.
+    keeps_serving(m, peer, "child2", 0x602)
+
+
+def test_hostile_child_sending_malformed_messages_is_cut_off(machine, peer):
+    m, macs = boot(machine, peer, set={"partition child2.cmdline": "hostile=netmsg"})
+    m.wait_for(r"child2: hostile netmsg sent=\d+", timeout=60, since=0)
+    m.wait_for(r'parent: netvsp malformed port=child2 what=\S+ reason="[^"]+" count=1$',
+               timeout=30, since=0)
+    m.wait_for(r"parent: netvsp channel closed port=child2 reason=malformed malformed=17 ",
+               timeout=30, since=0)
+    keeps_serving(m, peer, "child1", 0x701)
+    assert net_list(m)["child2"]["state"] == "closed"
