@@ -7,8 +7,11 @@
  * NSICR: without it QEMU, like the hardware in MSI-X mode, keeps ICR until
  * written, and a cause already set raises no new interrupt), and wakes the
  * parent's main loop; igb_pf_poll does the work, as on a tick. The order and
- * values follow Linux's igb_configure_msix / igb_irq_enable for the 82576.
- * Link and queues stay polled.
+ * values follow Linux's igb_configure_msix / igb_irq_enable, which programs
+ * GPIE and IVAR_MISC the same for the 82576 and the I350 (only the queue
+ * IVARs differ, and no queue is routed here); EICR/EIMS/EIAC take one bit
+ * per MSI-X entry on both. The entry must exist: 25 on the 82576, 10 on
+ * the I350 (igb_mac.h). Link and queues stay polled.
  *
  * A VF the flood brake muted loses its request interrupt (MBVFIMR) until
  * the mute ends: its messages are then seen on the tick only, so a flood
@@ -26,11 +29,19 @@ int igb_irq_enable(struct igb_pf *pf, unsigned entry)
 {
 	uint32_t bit;
 
-	if (entry > 24 || pf->type != IGB_MAC_82576)
-		return -EINVAL; /* the I350 packs IVAR_MISC the same, untested: not claimed */
+	if (entry >= igb_mac(pf)->msix_entries) {
+		log_warn("igb", "irq refused entry=%u mac=%s entries=%u", entry, igb_mac(pf)->name,
+			 igb_mac(pf)->msix_entries);
+		return -EINVAL;
+	}
 	bit = 1u << entry;
 	igb_wr(&pf->hw, IGB_GPIE, IGB_GPIE_MSIX_MODE | IGB_GPIE_PBA | IGB_GPIE_NSICR);
 	igb_wr(&pf->hw, IGB_IVAR_MISC, (entry | IGB_IVAR_VALID) << 8);
+	/* The PF's RX queue too (82576: IVAR(q % 8) byte 0): frames for the children's
+	 * synthetic NICs wake the parent instead of waiting for its tick. */
+	if (pf->type == IGB_MAC_82576)
+		igb_wr(&pf->hw, IGB_IVAR(IGB_PF_POOL % 8),
+		       (igb_rd(&pf->hw, IGB_IVAR(IGB_PF_POOL % 8)) & ~0xffu) | entry | IGB_IVAR_VALID);
 	igb_wr(&pf->hw, IGB_EIAC, bit);
 	igb_wr(&pf->hw, IGB_MBVFIMR, VF_REQUEST_BITS);
 	(void)igb_rd(&pf->hw, IGB_ICR); /* causes from before: they would never raise a new one */
@@ -38,8 +49,8 @@ int igb_irq_enable(struct igb_pf *pf, unsigned entry)
 	igb_wr(&pf->hw, IGB_EIMS, bit);
 	igb_flush(&pf->hw);
 	pf->irq_entry_bit = bit;
-	log_info("igb", "irq msix entry=%u causes=vmmb gpie=0x%x ivar_misc=0x%x", entry,
-		 igb_rd(&pf->hw, IGB_GPIE), igb_rd(&pf->hw, IGB_IVAR_MISC));
+	log_info("igb", "irq msix entry=%u causes=vmmb mac=%s gpie=0x%x ivar_misc=0x%x", entry,
+		 igb_mac(pf)->name, igb_rd(&pf->hw, IGB_GPIE), igb_rd(&pf->hw, IGB_IVAR_MISC));
 	return 0;
 }
 

@@ -2,10 +2,14 @@
  * The PF driver's bring-up and main loop (see igb_pf.h): which NIC this is,
  * the global reset, the start order, and one polling round.
  *
- * Reset order after Linux's e1000_reset_hw_82575 and the 82576 datasheet
- * (4.3.1 "Software reset", 4.6 "Initialization"): stop DMA (master disable),
- * mask interrupts, RX/TX off, CTRL.RST, wait for the NVM auto-read, mask
- * again. The NIC reloads its MAC address into RAR[0] from the NVM.
+ * Reset order after Linux's igb_reset_hw_82575 (82576) and
+ * igb_reset_hw_82580 (I350), and the 82576 datasheet (4.3.1 "Software
+ * reset", 4.6 "Initialization"): stop DMA (master disable), on the 82576
+ * raise the PCIe completion timeout, mask interrupts, RX/TX off, CTRL.RST,
+ * wait for the NVM auto-read, on the I350 acknowledge STATUS.DEV_RST_SET,
+ * mask again. The NIC reloads its MAC address into RAR[0] from the NVM.
+ * Both do a port (CTRL.RST) reset; Linux's I350 whole-device reset
+ * (CTRL.DEV_RST) is for its transmit-hang recovery only and is not used.
  */
 #include "drivers/nic/igb_pf.h"
 #include "hv/errno.h"
@@ -17,48 +21,35 @@
 #define RESET_SETTLE_US	  10000 /* RX/TX off before the reset, as Linux waits */
 #define RESET_DONE_US	  10000 /* CTRL.RST self-clears; then the NVM auto-read */
 #define AUTO_READ_US	  10000 /* AUTO_READ_DONE_TIMEOUT, 10 ms */
+#define CFG_DONE_US	  100000 /* PHY_CFG_TIMEOUT, 100 polls of 1 ms */
 #define STATS_PERIOD_US	  1000000
 #define RX_BUDGET	  32
-
-static const struct {
-	uint16_t id;
-	enum igb_mac_type type;
-	const char *name;
-} known[] = {
-    {IGB_DEV_82576, IGB_MAC_82576, "82576"},
-    {IGB_DEV_82576_FIBER, IGB_MAC_82576, "82576-fiber"},
-    {IGB_DEV_82576_SERDES, IGB_MAC_82576, "82576-serdes"},
-    {IGB_DEV_82576_QUAD, IGB_MAC_82576, "82576-quad"},
-    {IGB_DEV_82576_NS, IGB_MAC_82576, "82576-ns"},
-    {IGB_DEV_I350_COPPER, IGB_MAC_I350, "i350"},
-    {IGB_DEV_I350_FIBER, IGB_MAC_I350, "i350-fiber"},
-    {IGB_DEV_I350_SERDES, IGB_MAC_I350, "i350-serdes"},
-    {IGB_DEV_I350_SGMII, IGB_MAC_I350, "i350-sgmii"},
-};
 
 int igb_pf_probe(struct igb_pf *pf, const struct pci_cfg_ops *cfg, uint32_t bdf,
 		 volatile void *bar0)
 {
 	uint32_t id = pci_cfg_read32(cfg, bdf, PCI_VENDOR_ID);
+	enum igb_mac_type type;
+	const char *model;
 
 	memset(pf, 0, sizeof(*pf));
-	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
-		if ((id & 0xffff) != IGB_VENDOR_INTEL || (id >> 16) != known[i].id)
-			continue;
-		pf->cfg = cfg;
-		pf->bdf = bdf;
-		pf->device_id = known[i].id;
-		pf->type = known[i].type;
-		pf->rar_entries =
-		    pf->type == IGB_MAC_I350 ? IGB_RAR_ENTRIES_I350 : IGB_RAR_ENTRIES_82576;
-		pf->hw.regs = (volatile uint32_t *)bar0;
-		log_info("igb", "probe bdf=" PCI_BDF_FMT " id=%04x:%04x model=%s",
-			 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16, known[i].name);
-		return 0;
+	if ((id & 0xffff) != IGB_VENDOR_INTEL ||
+	    igb_mac_identify((uint16_t)(id >> 16), &type, &model)) {
+		log_warn("igb",
+			 "probe refused bdf=" PCI_BDF_FMT " id=%04x:%04x reason=not-82576-or-i350",
+			 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16);
+		return -ENODEV;
 	}
-	log_warn("igb", "probe refused bdf=" PCI_BDF_FMT " id=%04x:%04x reason=not-82576-or-i350",
-		 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16);
-	return -ENODEV;
+	pf->cfg = cfg;
+	pf->bdf = bdf;
+	pf->device_id = (uint16_t)(id >> 16);
+	pf->type = type;
+	pf->rar_entries = igb_mac(pf)->rar_entries;
+	pf->hw.regs = (volatile uint32_t *)bar0;
+	log_info("igb", "probe bdf=" PCI_BDF_FMT " id=%04x:%04x model=%s mac=%s queues=%u",
+		 PCI_BDF_ARGS(bdf), id & 0xffff, id >> 16, model, igb_mac(pf)->name,
+		 igb_mac(pf)->queues);
+	return 0;
 }
 
 /* Stops new DMA before the reset, so no write lands after the rings are gone. */
@@ -80,11 +71,61 @@ static void mask_all(struct igb_pf *pf)
 	(void)igb_rd(&pf->hw, IGB_ICR); /* clear on read */
 }
 
+/*
+ * 82576: the PCIe completion timeout defaults to 500 us - 1 ms, below the
+ * 10 ms PCIe recommends; raised to 10-200 ms when the capability is
+ * version 1 (GCR holds it then) and the firmware left it at 0. With a
+ * version 2 capability the value lives in the PF's Device Control 2, which
+ * the hypervisor owns: left as firmware set it. Resends are turned off.
+ */
+static void cmpl_timeout_set(struct igb_pf *pf)
+{
+	uint32_t gcr = igb_rd(&pf->hw, IGB_GCR);
+
+	if (!(gcr & IGB_GCR_CMPL_TMOUT_MASK) && !(gcr & IGB_GCR_CAP_VER2))
+		gcr |= IGB_GCR_CMPL_TMOUT_10MS;
+	igb_wr(&pf->hw, IGB_GCR, gcr & ~(uint32_t)IGB_GCR_CMPL_TMOUT_RESEND);
+}
+
+/* After CTRL.RST: the NVM auto-read, then what the MAC type adds. */
+static void reset_settle(struct igb_pf *pf)
+{
+	uint32_t v;
+
+	/* No NVM (or QEMU, which doesn't report it): carry on, as Linux does. */
+	if (igb_wait(&pf->hw, IGB_EECD, IGB_EECD_AUTO_RD, IGB_EECD_AUTO_RD, AUTO_READ_US, 1000, &v))
+		log_info("igb", "nvm auto-read not reported eecd=0x%x", v);
+	if (igb_mac(pf)->reset_dev_rst_ack)
+		igb_wr(&pf->hw, IGB_STATUS, IGB_STATUS_DEV_RST_SET);
+}
+
+/*
+ * A port configures itself from the NVM after a reset; Linux waits for its
+ * EEMNGCTL.CFG_DONE bit before using the PHY (igb_get_cfg_done_82575, on
+ * both MACs, after a PHY reset; 100 ms, only logged when it never comes:
+ * NVM-less boards don't report it). This driver resets no PHY; the I350
+ * row, four ports sharing one NVM, waits once before the first PHY access.
+ * The 82576 row doesn't: QEMU's model clears the bits on a software reset
+ * (igb_reset resets every MAC register), so the wait would only cost 100 ms.
+ */
+static void cfg_done_wait(struct igb_pf *pf)
+{
+	unsigned port =
+	    (igb_rd(&pf->hw, IGB_STATUS) & IGB_STATUS_FUNC_MASK) >> IGB_STATUS_FUNC_SHIFT;
+	uint32_t bit = IGB_EEMNGCTL_CFG_DONE(port), v;
+
+	if (igb_mac(pf)->cfg_done_wait &&
+	    igb_wait(&pf->hw, IGB_EEMNGCTL, bit, bit, CFG_DONE_US, 1000, &v))
+		log_info("igb", "nvm config not reported port=%u eemngctl=0x%x", port, v);
+}
+
 int igb_pf_reset(struct igb_pf *pf)
 {
 	uint32_t v;
 
 	master_disable(pf);
+	if (igb_mac(pf)->reset_cmpl_timeout)
+		cmpl_timeout_set(pf);
 	mask_all(pf);
 	igb_wr(&pf->hw, IGB_RCTL, 0);
 	igb_wr(&pf->hw, IGB_TCTL, IGB_TCTL_PSP);
@@ -97,9 +138,7 @@ int igb_pf_reset(struct igb_pf *pf)
 		log_error("igb", "reset stuck ctrl=0x%x", v);
 		return -ETIMEDOUT;
 	}
-	/* No NVM (or QEMU, which doesn't report it): carry on, as Linux does. */
-	if (igb_wait(&pf->hw, IGB_EECD, IGB_EECD_AUTO_RD, IGB_EECD_AUTO_RD, AUTO_READ_US, 1000, &v))
-		log_info("igb", "nvm auto-read not reported eecd=0x%x", v);
+	reset_settle(pf);
 	mask_all(pf);
 	pf->link = (struct igb_link){0};
 	pf->started = false;
@@ -154,6 +193,7 @@ int igb_pf_start(struct igb_pf *pf, struct igb_ring_mem *mem, igb_rx_fn rx, void
 	pf->rx_fn = rx;
 	pf->rx_ctx = rx_ctx;
 	igb_wr(&pf->hw, IGB_CTRL_EXT, igb_rd(&pf->hw, IGB_CTRL_EXT) | IGB_CTRL_EXT_DRV_LOAD);
+	cfg_done_wait(pf);
 	err = igb_phy_start(pf);
 	if (err)
 		log_warn("igb", "phy start failed err=%d (link may stay down)", err);

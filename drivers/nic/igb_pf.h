@@ -11,15 +11,18 @@
  * an MSI-X interrupt (igb_irq.c) that wakes the loop early, so a VF's
  * request is answered without waiting for the tick.
  *
- * Pool layout: VF n owns VMDq pool n (n < 7) and queue n; the PF keeps
- * pool 7 and queue 7, which no VF occupies (the NIC issues queue q's DMA
- * with VF q's requester id when that VF is enabled, PLATFORM.md), as Linux's
- * igb does with at most 7 VFs.
+ * Pool layout: VF n owns VMDq pool n (n < 7) and queue n (on the 82576
+ * also queue n + 8, unused by igbvf); the PF keeps pool 7 and queue 7,
+ * which no VF occupies (the NIC issues queue q's DMA with VF q's requester
+ * id when that VF is enabled, PLATFORM.md), as Linux's igb does with at
+ * most 7 VFs. 82576 and I350 differ where igb_mac.h says; the driver asks
+ * igb_mac(pf) rather than testing the type.
  */
 #ifndef DRIVERS_NIC_IGB_PF_H
 #define DRIVERS_NIC_IGB_PF_H
 
 #include "drivers/nic/igb_hw.h"
+#include "drivers/nic/igb_mac.h"
 #include "drivers/nic/igb_regs.h"
 #include "drivers/nic/mbx_decode.h"
 #include "drivers/nic/mbx_limit.h"
@@ -34,8 +37,6 @@
 #define IGB_MAX_FRAME_VLAN (IGB_FRAME_MAX + 4 + 4) /* RLPML: tag and FCS included */
 
 struct pci_cfg_ops; /* kernel/pci/pci.h: the configuration-space access method */
-
-enum igb_mac_type { IGB_MAC_82576, IGB_MAC_I350 };
 
 /* DMA memory of the PF's queue pair: static in the caller, in guest memory. */
 struct igb_ring_mem {
@@ -147,8 +148,8 @@ struct igb_pf {
 	const struct pci_cfg_ops *cfg;
 	uint32_t bdf;
 	uint16_t device_id;
-	enum igb_mac_type type;
-	unsigned rar_entries;
+	enum igb_mac_type type; /* from device_id (igb_mac_identify) */
+	unsigned rar_entries;	/* igb_mac(pf)->rar_entries, set by the probe */
 	struct mac_addr mac;
 	bool started;
 	struct igb_link link;
@@ -171,11 +172,17 @@ struct igb_pf {
 	uint32_t irq_entry_bit; /* EIMS bit of the MSI-X entry for mailbox causes, 0: polled */
 };
 
+/* The difference table row of the PF's MAC (igb_mac.h). */
+static inline const struct igb_mac_info *igb_mac(const struct igb_pf *pf)
+{
+	return igb_mac_info(pf->type);
+}
+
 /* --- igb_pf.c: bring-up and the main loop --- */
 
 /*
- * Identifies the PF at bdf (82576 or I350, from its device id) and takes
- * its BAR0 mapping. -ENODEV for another device.
+ * Identifies the PF at bdf (82576 or I350, from its device id: igb_mac.h)
+ * and takes its BAR0 mapping. -ENODEV for another device, a VF included.
  */
 int igb_pf_probe(struct igb_pf *pf, const struct pci_cfg_ops *cfg, uint32_t bdf,
 		 volatile void *bar0);
@@ -186,7 +193,11 @@ int igb_pf_probe(struct igb_pf *pf, const struct pci_cfg_ops *cfg, uint32_t bdf,
  * errno, logged.
  */
 int igb_pf_start(struct igb_pf *pf, struct igb_ring_mem *mem, igb_rx_fn rx, void *rx_ctx);
-/* Global reset (CTRL.RST) with DMA stopped first; the NIC is left with nothing enabled. */
+/*
+ * Global reset (CTRL.RST) with DMA stopped first, in the MAC's flow
+ * (igb_mac.h: completion timeout first on the 82576, DEV_RST_SET
+ * acknowledged on the I350); the NIC is left with nothing enabled.
+ */
 int igb_pf_reset(struct igb_pf *pf);
 /* One round of the driver's work: link, received frames, completions, mailboxes. */
 void igb_pf_poll(struct igb_pf *pf);
@@ -300,8 +311,8 @@ void igb_vf_reset(struct igb_pf *pf, unsigned vf);
 /* --- igb_irq.c: MSI-X for the mailbox causes (the rest stays polled) --- */
 /*
  * Routes ICR.VMMB (VF messages, VF level resets) to MSI-X table entry
- * `entry` (82576 only). The caller programs the table entry and the MSI-X
- * Enable bit. 0 or -EINVAL.
+ * `entry` (below igb_mac(pf)->msix_entries; 82576 and I350 alike). The
+ * caller programs the table entry and the MSI-X Enable bit. 0 or -EINVAL.
  */
 int igb_irq_enable(struct igb_pf *pf, unsigned entry);
 /* From the interrupt handler: reads (and so clears) ICR; returns the causes. */

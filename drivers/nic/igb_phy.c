@@ -4,6 +4,12 @@
  * autonegotiation completes, which the MAC reports in STATUS.LU. After a
  * reset the link stays down until autonegotiation is restarted through
  * BMCR (QEMU completes it about 500 ms of virtual time later).
+ *
+ * Only IEEE clause-22 registers are used, which the 82576's IGP-class PHY
+ * and the I350's 82580-class PHY both implement. What the I350 adds
+ * (igb_mac.h): MDICNFG must point MDIC at the internal PHY (an external,
+ * SGMII-attached PHY is not supported: refused), and Go Link Disconnect in
+ * PHPM is cleared first, as Linux's igb_setup_copper_link_82575 does.
  */
 #include "drivers/nic/igb_pf.h"
 #include "hv/errno.h"
@@ -63,11 +69,38 @@ static void mac_link_setup(struct igb_pf *pf)
 		igb_wr(&pf->hw, IGB_STATUS, status & ~(uint32_t)IGB_STATUS_PHYRA);
 }
 
+/* The I350's own steps before its PHY is used; -ENODEV for an external PHY. */
+static int phy_i350_prepare(struct igb_pf *pf)
+{
+	const struct igb_mac_info *mac = igb_mac(pf);
+	uint32_t mdicnfg = mac->mdicnfg ? igb_rd(&pf->hw, IGB_MDICNFG) : 0;
+
+	if (mdicnfg & IGB_MDICNFG_EXT_MDIO) {
+		log_warn("igb", "phy refused mdicnfg=0x%x reason=external-mdio-phy", mdicnfg);
+		return -ENODEV;
+	}
+	if (mac->phpm_go_linkd)
+		igb_wr(&pf->hw, IGB_PHPM, igb_rd(&pf->hw, IGB_PHPM) & ~(uint32_t)IGB_PHPM_GO_LINKD);
+	return 0;
+}
+
+/* A PHY other than the MAC's internal one is driven all the same (clause 22), but said. */
+static void phy_id_check(struct igb_pf *pf)
+{
+	uint32_t want = igb_mac(pf)->phy_id;
+
+	if ((pf->link.phy_id & ~IGB_PHY_ID_REV_MASK) != want)
+		log_info("igb", "phy id unexpected phy_id=0x%08x mac=%s expected=0x%08x",
+			 pf->link.phy_id, igb_mac(pf)->name, want);
+}
+
 int igb_phy_start(struct igb_pf *pf)
 {
 	uint16_t id1 = 0, id2 = 0;
-	int err;
+	int err = phy_i350_prepare(pf);
 
+	if (err)
+		return err;
 	mac_link_setup(pf);
 	err = igb_phy_read(pf, IGB_PHY_ID1, &id1);
 	if (!err)
@@ -75,6 +108,7 @@ int igb_phy_start(struct igb_pf *pf)
 	if (err)
 		return err;
 	pf->link.phy_id = (uint32_t)id1 << 16 | id2;
+	phy_id_check(pf);
 	err = igb_phy_write(pf, IGB_PHY_BMCR, BMCR_AUTONEG);
 	if (err)
 		return err;

@@ -23,6 +23,9 @@
 #define IGB_DEV_82576_SERDES   0x10e7
 #define IGB_DEV_82576_QUAD     0x10e8
 #define IGB_DEV_82576_NS       0x150a
+#define IGB_DEV_82576_NS_SERDES 0x1518
+#define IGB_DEV_82576_SERDES_QUAD 0x150d
+#define IGB_DEV_82576_QUAD_ET2 0x1526
 #define IGB_DEV_82576_VF       0x10ca
 #define IGB_DEV_I350_COPPER    0x1521
 #define IGB_DEV_I350_FIBER     0x1522
@@ -33,7 +36,7 @@
 #define IGB_VF_BAR0_SIZE       (16 * KiB)
 #define IGB_POOLS	       8  /* VMDq pools; VF n uses pool n */
 #define IGB_MAX_VFS	       7  /* pool 7 stays the PF's, as in Linux's igb */
-#define IGB_QUEUES	       16 /* queue q serves pool q % 8 */
+/* Queues per port (16 on the 82576, 8 on the I350): struct igb_mac_info, igb_mac.h. */
 #define IGB_RAR_ENTRIES_82576  24
 #define IGB_RAR_ENTRIES_I350   32
 #define IGB_MTA_ENTRIES	       128 /* 4096 hash bits */
@@ -62,10 +65,13 @@
 #define IGB_STATUS_SPEED_10	(0u << 6)
 #define IGB_STATUS_SPEED_100	(1u << 6)
 #define IGB_STATUS_SPEED_1000	(2u << 6)
+#define IGB_STATUS_FUNC_SHIFT	2	/* LAN function (port) 0..3 */
+#define IGB_STATUS_FUNC_MASK	(3u << 2)
 #define IGB_STATUS_PHYRA	BIT(10) /* PHY reset asserted; cleared by writing 0 */
 #define IGB_STATUS_NUM_VFS(s)	(((s) >> 14) & 0xf)
 #define IGB_STATUS_IOV_MODE	BIT(18)
 #define IGB_STATUS_GIO_MASTER_EN BIT(19) /* master requests still pending when set */
+#define IGB_STATUS_DEV_RST_SET	BIT(20) /* I350: a device reset happened; write 1 to clear */
 
 #define IGB_EECD		0x00010 /* EEPROM/Flash Control */
 #define IGB_EECD_PRES		BIT(8)
@@ -86,7 +92,14 @@
 
 #define IGB_VET			0x00038 /* VLAN Ether Type */
 #define IGB_EEMNGCTL		0x01010 /* MNG EEPROM Control */
-#define IGB_EEMNGCTL_CFG_DONE0	BIT(18) /* port 0 configuration cycle done */
+#define IGB_EEMNGCTL_CFG_DONE(port) (1u << (18 + (port))) /* port's NVM configuration done */
+#define IGB_MDICNFG		0x00e04 /* I350: MDI Configuration */
+#define IGB_MDICNFG_EXT_MDIO	BIT(31) /* MDIC goes to an external PHY, not the internal one */
+#define IGB_GCR			0x05b00 /* PCIe Control (82576: completion timeout) */
+#define IGB_GCR_CMPL_TMOUT_MASK	(0xfu << 12)
+#define IGB_GCR_CMPL_TMOUT_10MS	(1u << 12)
+#define IGB_GCR_CMPL_TMOUT_RESEND BIT(16)
+#define IGB_GCR_CAP_VER2	BIT(18) /* PCIe capability v2: timeout set in DevCtl2 instead */
 
 /* --- Interrupts (8.8) --- */
 #define IGB_ICR		 0x000c0 /* Interrupt Cause Read, clear on read */
@@ -118,12 +131,11 @@
 #define IGB_IVAR_MISC	     0x01740
 #define IGB_IVAR_VALID	     0x80u
 /*
- * 82576 IVAR layout (datasheet 7.3.2.3): queue q's entries sit in IVAR(q % 8),
- * byte 0/1 (RX/TX) for q < 8, byte 2/3 for q >= 8. The I350 packs them as
- * IVAR(q / 2) instead: a different function when the I350 gets MSI-X.
+ * IVAR_MISC (the "other" causes, byte 1) is the same on the 82576 and the
+ * I350. The per-queue IVARs differ (82576: IVAR(q % 8), bytes 0/1 for
+ * q < 8, 2/3 for q >= 8; I350: IVAR(q / 2), bytes 0/1 for even q, 2/3 for
+ * odd): the driver routes no queue cause, so it defines neither.
  */
-#define IGB_IVAR_RX_SHIFT_82576(q) ((q) < 8 ? 0 : 16)
-#define IGB_IVAR_TX_SHIFT_82576(q) ((q) < 8 ? 8 : 24)
 
 /* --- Receive (8.10) --- */
 #define IGB_RCTL	0x00100 /* Receive Control */
@@ -178,7 +190,7 @@
 #define IGB_VLVF_POOLSEL_MASK	 (0xffu << 12)
 #define IGB_VLVF_VIEN		 BIT(31) /* entry valid */
 #define IGB_UTA(n)		 (0x0a000 + 4 * (n))
-#define IGB_IOVCTL		 0x05bbc /* 82576: let the PF reuse VF queues after IOV off */
+#define IGB_IOVCTL		 0x05bbc /* let the PF reuse VF queues after IOV off */
 #define IGB_IOVCTL_REUSE_VFQ	 BIT(0)
 
 /* Per-queue receive registers, queues 0..15 (the 0x2800 aliases cover 0..3 only). */
@@ -196,6 +208,8 @@
 #define IGB_RXDCTL_ENABLE BIT(25)
 #define IGB_RXDCTL_SWFLSH BIT(26)
 #define IGB_RQDPC(q)  (0x0c030 + 0x40 * (q)) /* RX queue drop packet count */
+#define IGB_DVMOLR(q) (0x0c038 + 0x40 * (q)) /* I350: DMA VM offload, queue q = pool q */
+#define IGB_DVMOLR_STRVLAN BIT(30)	     /* strip the VLAN tag (VMOLR.STRVLAN on 82576) */
 
 /* --- Transmit (8.12) --- */
 #define IGB_TCTL	   0x00400 /* Transmit Control */
@@ -344,6 +358,11 @@
 #define IGB_PHY_BMSR_ANDONE	0x0020
 #define IGB_PHY_ID1		0x02
 #define IGB_PHY_ID2		0x03
+#define IGB_PHY_ID_REV_MASK	0xfu	   /* ID2 3:0: revision */
+#define IGB_PHY_ID_82576	0x02a80390 /* IGP03E1000_E_PHY_ID (also QEMU's) */
+#define IGB_PHY_ID_I350		0x015403b0 /* I350_I_PHY_ID: the 82580-class PHY */
+#define IGB_PHPM		0x00e14	   /* I350: PHY Power Management (82580 PHY) */
+#define IGB_PHPM_GO_LINKD	BIT(5)	   /* Go Link Disconnect: link held down */
 
 /* --- Advanced descriptors (82576 datasheet 7.1.5, 7.2.2.3) --- */
 

@@ -1,5 +1,5 @@
 /*
- * The PF's own queue pair (queue IGB_PF_POOL) with advanced descriptors:
+ * The PF's own queue pair (the first of pool IGB_PF_POOL) with advanced descriptors:
  * one 2 KiB buffer per descriptor, so a standard frame always fits one
  * descriptor. Setup follows the 82576 datasheet (4.5.9 "Receive
  * Initialization", 4.5.10 "Transmit Initialization") and Linux's
@@ -104,9 +104,12 @@ static int rx_setup(struct igb_pf *pf)
 
 int igb_rings_start(struct igb_pf *pf, struct igb_ring_mem *mem)
 {
-	int err;
+	/* The first queue of the PF's pool: queue 7 on the 82576 and the I350 alike. */
+	int err = igb_mac_pool_queue(igb_mac(pf), IGB_PF_POOL, 0);
 
-	pf->rings = (struct igb_rings){.mem = mem, .queue = IGB_PF_POOL};
+	if (err < 0)
+		return err;
+	pf->rings = (struct igb_rings){.mem = mem, .queue = (unsigned)err};
 	memset(mem->txd, 0, sizeof(mem->txd));
 	memset(mem->rxd, 0, sizeof(mem->rxd));
 	err = tx_setup(pf);

@@ -62,6 +62,13 @@ int igb_sriov_probe(struct igb_pf *pf)
 	}
 	s->total_vfs = cfg_rd16(pf, PCI_SRIOV_TOTAL_VF);
 	s->vf_device = cfg_rd16(pf, PCI_SRIOV_VF_DID);
+	if (s->vf_device != igb_mac(pf)->vf_device) {
+		/* A VF of another MAC type would take another driver and queue layout. */
+		log_warn("igb", "sriov refused vf_device=%04x mac=%s expected=%04x", s->vf_device,
+			 igb_mac(pf)->name, igb_mac(pf)->vf_device);
+		s->cap = 0;
+		return -ENODEV;
+	}
 	if (cfg_rd16(pf, PCI_SRIOV_CTRL) & PCI_SRIOV_CTRL_VFE) {
 		/* Already on (a restarted parent): serve those VFs as they are. */
 		s->num_vfs = (uint16_t)MIN(cfg_rd16(pf, PCI_SRIOV_NUM_VF), IGB_MAX_VFS);
@@ -403,12 +410,12 @@ int igb_sriov_disable(struct igb_pf *pf)
 	if (err)
 		return err;
 	pf->sriov.num_vfs = 0;
-	if (pf->type == IGB_MAC_82576) {
-		/* 82576: the PF may use the VFs' queues again once they are quiet (Linux, FreeBSD).
-		 */
-		igb_delay_us(IOV_REUSE_WAIT_US);
-		igb_wr(&pf->hw, IGB_IOVCTL, IGB_IOVCTL_REUSE_VFQ);
-	}
+	/*
+	 * The PF may use the VFs' queues again once they are quiet: Linux's
+	 * igb_disable_sriov does it for the 82576 and the I350 alike.
+	 */
+	igb_delay_us(IOV_REUSE_WAIT_US);
+	igb_wr(&pf->hw, IGB_IOVCTL, IGB_IOVCTL_REUSE_VFQ);
 	log_info("igb", "sriov disabled");
 	return 0;
 }

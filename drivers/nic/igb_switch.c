@@ -14,9 +14,13 @@
  * configured for every VF pool; real hardware enforces it and counts in
  * WVBR, QEMU stores the bits and enforces nothing.
  *
- * 82576 vs I350: loopback and anti-spoofing live in DTXSWC on the 82576 and
- * in TXSWC on the I350; DTXCTL.VLAN_ADDED and RPLOLR exist only on the
- * 82576; the I350 has 32 receive addresses instead of 24.
+ * 82576 vs I350 (the rows of igb_mac.h): loopback and anti-spoofing live
+ * in DTXSWC on the 82576 and in TXSWC on the I350 (same bit layout);
+ * DTXCTL.VLAN_ADDED and RPLOLR exist only on the 82576 (Linux's
+ * igb_vmm_control); a pool's VLAN stripping is VMOLR.STRVLAN on the 82576,
+ * DVMOLR.STRVLAN of the pool's queue on the I350 (igb_set_vf_vlan_strip);
+ * the I350 has 32 receive addresses instead of 24. VMOLR's other bits,
+ * VLVF, VMVIR, VFRE/VFTE, RAH pool bits, MTA/UTA/VFTA are the same.
  */
 #include "drivers/nic/igb_pf.h"
 #include "hv/errno.h"
@@ -26,14 +30,25 @@
 	(IGB_VMOLR_AUPE | IGB_VMOLR_BAM | IGB_VMOLR_STRCRC | IGB_VMOLR_STRVLAN | IGB_VMOLR_LPE |   \
 	 ((frame)&IGB_VMOLR_RLPML_MASK))
 
-static uint32_t txswc_reg(const struct igb_pf *pf)
-{
-	return pf->type == IGB_MAC_I350 ? IGB_TXSWC : IGB_DTXSWC;
-}
-
 static void rmw(struct igb_pf *pf, uint32_t reg, uint32_t clear, uint32_t set)
 {
 	igb_wr(&pf->hw, reg, (igb_rd(&pf->hw, reg) & ~clear) | set);
+}
+
+static uint32_t txswc_reg(const struct igb_pf *pf)
+{
+	return igb_mac(pf)->txswc;
+}
+
+/*
+ * Every pool strips VLAN tags into the descriptor (VMOLR_DEFAULT sets
+ * VMOLR.STRVLAN, which the 82576 honours); on the I350 the bit is in the
+ * DVMOLR of the pool's queue (queue p serves pool p there).
+ */
+static void pool_strip_vlan(struct igb_pf *pf, unsigned pool)
+{
+	if (igb_mac(pf)->strip_in_dvmolr)
+		rmw(pf, IGB_DVMOLR(pool), 0, IGB_DVMOLR_STRVLAN);
 }
 
 /* --- Receive addresses ---------------------------------------------------- */
@@ -286,6 +301,7 @@ void igb_switch_vf_reset(struct igb_pf *pf, unsigned vf)
 	vfta_sync(pf);
 	igb_wr(&pf->hw, IGB_VMVIR(vf), 0);
 	igb_wr(&pf->hw, IGB_VMOLR(vf), VMOLR_DEFAULT(IGB_MAX_FRAME_VLAN));
+	pool_strip_vlan(pf, vf);
 	igb_switch_update_mta(pf);
 	uta_sync(pf);
 }
@@ -319,6 +335,7 @@ static void pf_pool_init(struct igb_pf *pf)
 	igb_wr(&pf->hw, IGB_VMOLR(IGB_PF_POOL),
 	       VMOLR_DEFAULT(IGB_MAX_FRAME_VLAN) | IGB_VMOLR_ROMPE);
 	igb_wr(&pf->hw, IGB_VMVIR(IGB_PF_POOL), 0);
+	pool_strip_vlan(pf, IGB_PF_POOL);
 	igb_wr(&pf->hw, IGB_VFRE, 1u << IGB_PF_POOL);
 	igb_wr(&pf->hw, IGB_VFTE, 1u << IGB_PF_POOL);
 }
@@ -338,6 +355,7 @@ static void tables_clear(struct igb_pf *pf)
 		pf->vf_hw[vf].rar_count = 0;
 		igb_wr(&pf->hw, IGB_VMOLR(vf), VMOLR_DEFAULT(IGB_MAX_FRAME_VLAN));
 		igb_wr(&pf->hw, IGB_VMVIR(vf), 0);
+		pool_strip_vlan(pf, vf);
 	}
 }
 
@@ -348,15 +366,15 @@ void igb_switch_init(struct igb_pf *pf)
 	/* Unmatched unicast from the wire goes to the PF; broadcast/multicast to every pool. */
 	igb_wr(&pf->hw, IGB_VT_CTL,
 	       IGB_VT_CTL_REPL_EN | (uint32_t)IGB_PF_POOL << IGB_VT_CTL_DEF_PL_SHIFT);
-	if (pf->type == IGB_MAC_82576) {
+	if (igb_mac(pf)->dtxctl_vlan_added)
 		rmw(pf, IGB_DTXCTL, 0, IGB_DTXCTL_VLAN_ADDED);
+	if (igb_mac(pf)->rplolr)
 		igb_wr(&pf->hw, IGB_RPLOLR, IGB_RPLOLR_STRVLAN | IGB_RPLOLR_STRCRC);
-	}
 	/* VM-to-VM switching on; anti-spoofing for every VF pool, never for the PF's. */
 	igb_wr(&pf->hw, txswc_reg(pf), IGB_DTXSWC_LOOPBACK_EN);
 	for (unsigned vf = 0; vf < IGB_MAX_VFS; vf++)
 		igb_switch_vf_spoofchk(pf, vf, true);
 	pf_pool_init(pf);
-	log_info("igb", "switch vmdq pools=%u pf_pool=%u rar=%u txswc=0x%x", IGB_POOLS, IGB_PF_POOL,
-		 pf->rar_entries, igb_rd(&pf->hw, txswc_reg(pf)));
+	log_info("igb", "switch vmdq pools=%u pf_pool=%u rar=%u mac=%s txswc=0x%x", IGB_POOLS,
+		 IGB_PF_POOL, pf->rar_entries, igb_mac(pf)->name, igb_rd(&pf->hw, txswc_reg(pf)));
 }

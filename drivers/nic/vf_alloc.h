@@ -34,7 +34,12 @@
 #define VF_TABLE_MAX 8
 #define VF_IGB_MAX   7
 
-/* 82576 VMDq: 16 queues over 8 pools, queue q serving pool q mod 8. */
+/*
+ * Queue pairs a VF may be given: the most any supported MAC has (the
+ * 82576: pool n owns queues n and n + 8). The table's own limit,
+ * vf_table_config.max_queue_pairs, is the PF's MAC's (igb_mac.h:
+ * vf_queue_pairs, 1 on the I350, whose pool n owns queue n only).
+ */
 #define VF_QUEUE_PAIRS_MAX 2
 
 #define VF_OWNER_NONE 0xFFFFFFFFu
@@ -78,7 +83,7 @@ struct vf_rid_layout {
 struct vf_table_config {
 	struct vf_rid_layout layout;
 	uint16_t num_vfs; /* NumVFs enabled in the SR-IOV capability */
-	uint8_t max_queue_pairs;
+	uint8_t max_queue_pairs; /* per VF: 1..VF_QUEUE_PAIRS_MAX, the MAC's limit */
 };
 
 struct vf_table {

@@ -364,8 +364,8 @@ static void test_irq_routes_mailbox_and_quiets_a_muted_vf(void **state)
 	fake_advance_us(6000000);			  /* past the 5 s mute */
 	igb_vf_service(&pf);
 	assert_int_equal(fake_reg(IGB_MBVFIMR), 0xff);
-	pf.type = IGB_MAC_I350;
-	assert_int_equal(igb_irq_enable(&pf, 0), -EINVAL); /* not claimed for the I350 */
+	assert_int_equal(igb_irq_enable(&pf, 25), -EINVAL); /* the 82576 has entries 0..24 */
+	assert_logged("irq refused entry=25 mac=82576 entries=25");
 }
 
 static void test_held_mailbox_is_left_alone(void **state)

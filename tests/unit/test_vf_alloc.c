@@ -111,6 +111,29 @@ static void test_table_init(void **state)
 	assert_memory_equal(&t, &untouched, sizeof(t));
 }
 
+/* An I350 table (one queue pair per VF): two pairs are refused, at allocation and after. */
+static void test_i350_one_queue_pair(void **state)
+{
+	struct vf_table_config cfg = qemu_igb;
+	struct vf_table t;
+	struct vf_params p = params_for(1);
+	uint16_t id;
+	const char *why;
+
+	(void)state;
+	cfg.max_queue_pairs = 1;
+	assert_int_equal(vf_table_init(&t, &cfg, &why), 7);
+	p.queue_pairs = 2;
+	assert_int_equal(vf_allocate(&t, &p, &id, &why), -EINVAL);
+	assert_string_equal(why, "bad number of queue pairs");
+	assert_int_equal(vf_free_count(&t), 7);
+	p.queue_pairs = 1;
+	assert_int_equal(vf_allocate(&t, &p, &id, &why), 0);
+	p.queue_pairs = 2;
+	assert_int_equal(vf_set_params(&t, id, &p, &why), -EINVAL);
+	assert_int_equal(t.vf[id].params.queue_pairs, 1);
+}
+
 /* --- The cycle ---------------------------------------------------------- */
 
 static void test_full_cycle(void **state)
@@ -357,6 +380,7 @@ int main(void)
 	    cmocka_unit_test(test_rids_qemu_layout),
 	    cmocka_unit_test(test_rid_overflows),
 	    cmocka_unit_test(test_table_init),
+	    cmocka_unit_test(test_i350_one_queue_pair),
 	    cmocka_unit_test(test_full_cycle),
 	    cmocka_unit_test(test_more_children_than_vfs),
 	    cmocka_unit_test(test_allocation_refusals),
