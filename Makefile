@@ -139,9 +139,12 @@ check-core-standalone: $(CORE_OBJS)
 
 # `make bench`: the channel ring against DPDK's rte_ring, on the host
 # (tools/bench/ring_bench.c). Installs libdpdk-dev when missing; without it
-# the benchmark runs our ring alone. Not part of `make test`.
+# the benchmark runs our ring alone. Then the data paths in the boot
+# scenario (tools/bench/datapath.py, about a minute under TCG): exits per
+# packet on each path and the blackout of each path change, with UDP
+# streams from a peer outside the machine. Not part of `make test`.
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -Wno-missing-prototypes -DHV_HOSTED -I include -I .
-.PHONY: bench
+.PHONY: bench bench-datapath
 bench:
 	@./tools/setup-host.sh bench || echo "bench: libdpdk-dev could not be installed"
 	@mkdir -p $(BUILD)/bench
@@ -153,6 +156,10 @@ bench:
 	$(CC) $(BENCH_CFLAGS) $$dpdk_cflags tools/bench/ring_bench.c guests/lib/ring.c \
 		lib/format.c -o $(BUILD)/bench/ring_bench $$dpdk_libs -lpthread
 	@$(BUILD)/bench/ring_bench
+	@$(MAKE) --no-print-directory bench-datapath
+
+bench-datapath: setup all
+	@$(PYTHON) tools/bench/datapath.py
 
 boot-test: setup all
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -p no:cacheprovider -v tests/boot
@@ -164,8 +171,17 @@ test: setup
 	$(MAKE) unit
 	$(MAKE) boot-test
 
+# `make run`: the default configuration (configs/qemu.cfg) telling the
+# story of the seeds (guests/parent/story.h, README "make run"): the
+# children ping QEMU's slirp gateway while the parent hands a VF around;
+# then the parent's shell is yours. The boot test tests/boot/test_story.py
+# and tools/bench/datapath.py boot the same command lines.
+STORY_PING := ping=10.0.2.2 pingn=0 pingms=200 pingquiet
+STORY_SETS := --set "partition parent.cmdline=story=yes" \
+	--set "partition child1.cmdline=$(STORY_PING)" \
+	--set "partition child2.cmdline=$(STORY_PING)"
 run: setup all
-	./tools/hvrun --console
+	./tools/hvrun --console $(STORY_SETS)
 
 clean:
 	rm -rf $(BUILD)

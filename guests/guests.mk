@@ -49,6 +49,8 @@ guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.
 	nic_vf.o nic_irq.o
 # The parent's NetVSP: every child's synthetic NIC (docs/netvsc.md).
 guest-parent-y += netvsp.o netvsp_ctl.o netvsp_net.o netvsp_vf.o netvsp_cmd.o
+# The `make run` story (guests/parent/story.h).
+guest-parent-y += story.o story_measure.o
 GUEST_ELFS := $(addprefix $(BUILD)/guests/,$(addsuffix .elf,$(GUEST_PROGRAMS)))
 
 # The first rule here: make's default goal must stay `all`.

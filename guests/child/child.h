@@ -52,7 +52,7 @@ int netvsc_send_msg(const void *msg, size_t len);
 const struct netvsc_counters *netvsc_counters(void);
 /* Test aids of netvsc_hostile.c: the region, a raw doorbell, a raw message. */
 uint8_t *netvsc_region(void);
-void netvsc_kick(void);
+int netvsc_kick(void);
 int netvsc_send_raw(const void *msg, size_t len);
 
 /* net_app.c: the child's network (IP stack over the bond of synthetic NIC and VF) */
@@ -70,9 +70,10 @@ void net_app_vf_ready(const uint8_t mac[NVSP_ETH_ALEN]);
 bool net_app_vf_revoking(uint32_t bdf);
 bool net_app_vf_releasable(void);
 
-/* netvsc_hostile.c: hostile=ring (corrupt ring indices), hostile=netmsg (malformed messages) */
+/* netvsc_hostile.c: hostile=ring (ring indices), netmsg (malformed messages), doorbells (flood) */
 void hostile_ring(const struct hv_guest_boot_info *bi, const char *cmdline);
 void hostile_netmsg(const struct hv_guest_boot_info *bi, const char *cmdline);
+void hostile_doorbells(const struct hv_guest_boot_info *bi, const char *cmdline);
 
 /* hostile.c: picks the behaviour named by hostile=... and runs it */
 void hostile_run(const struct hv_guest_boot_info *bi);

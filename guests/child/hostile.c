@@ -24,6 +24,7 @@ static const struct behaviour behaviours[] = {
     {"invlpga", hostile_invlpga},
     {"ring", hostile_ring},     /* guests/child/netvsc_hostile.c */
     {"netmsg", hostile_netmsg}, /* guests/child/netvsc_hostile.c */
+    {"doorbells", hostile_doorbells}, /* guests/child/netvsc_hostile.c */
 };
 
 void hostile_run(const struct hv_guest_boot_info *bi)

@@ -10,9 +10,10 @@
  * ICMP echo and UDP echo (port 7). Options (command line):
  *   ip=a.b.c.d   address (default 10.0.2.<15 + partition id>), /24
  *   gw=a.b.c.d   gateway (default 10.0.2.2)
- *   net=off      no network at all
+ *   net=off      no network at all (nor with doorbell=..., the doorbell tests)
  *   ping=a.b.c.d pingn=<count, 0 forever> pingms=<interval>: pings, one
  *                `ping reply` line each, `ping stats` every 10 s and at the end
+ *   pingquiet    no `ping reply` lines, only `ping stats` (the make run story)
  * Lines: `net up ip=.. mac=.. path=synthetic`, `net path=vf|synthetic
  * reason=..` on every switch, `net stats ...` when the parent asks.
  */
@@ -49,7 +50,7 @@ static struct {
 	uint32_t ping_dst;
 	uint64_t ping_count, ping_interval_us, ping_next_us, ping_stats_us, ping_done_us;
 	uint64_t ping_sent, ping_received;
-	bool ping_over;
+	bool ping_over, ping_quiet;
 } na;
 
 static bool option(const char *cmdline, const char *key, char *val)
@@ -167,6 +168,8 @@ static void on_echo_reply(void *ctx, const struct icmp_echo_result *r)
 
 	(void)ctx;
 	na.ping_received++;
+	if (na.ping_quiet)
+		return;
 	printf("ping reply from=%s seq=%u rtt_us=%lu path=%s\n", ip4_format(r->from, from), r->seq,
 	       r->rtt, na.path == NVSP_PATH_VF ? "vf" : "synthetic");
 }
@@ -225,6 +228,7 @@ void net_app_rx(enum nvsp_path path, const void *frame, size_t len)
 	if (!na.up)
 		return;
 	netbond_rx(&na.nb, path, len);
+	netif_tick(&na.nif, tsc_us()); /* the stack's clock at arrival: round trips in us */
 	net_input(&na.nif, frame, len);
 }
 
@@ -332,6 +336,7 @@ static void ping_start(const char *cmdline)
 		return;
 	}
 	na.ping_count = num_option(cmdline, "pingn", 0);
+	na.ping_quiet = option(cmdline, "pingquiet", val);
 	na.ping_interval_us = num_option(cmdline, "pingms", PING_DEFAULT_MS) * 1000;
 	if (!na.ping_interval_us)
 		na.ping_interval_us = PING_DEFAULT_MS * 1000;
@@ -383,6 +388,11 @@ void net_app_start(const struct hv_guest_boot_info *bi)
 	cmdline[len] = '\0';
 	if (option(cmdline, "net", val) && !strcmp(val, "off")) {
 		printf("net disabled reason=command-line\n");
+		return;
+	}
+	/* The doorbell tests (doorbell_test.c) count every doorbell of the channel. */
+	if (option(cmdline, "doorbell", val)) {
+		printf("net disabled reason=doorbell-test\n");
 		return;
 	}
 	na.partition = bi->partition_id;

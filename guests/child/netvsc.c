@@ -327,10 +327,9 @@ uint8_t *netvsc_region(void)
 	return nv.index >= 0 ? nv.mem : NULL;
 }
 
-void netvsc_kick(void)
+int netvsc_kick(void)
 {
-	if (nv.index >= 0)
-		doorbell_ring((unsigned)nv.index);
+	return nv.index >= 0 ? doorbell_ring((unsigned)nv.index) : -ENOTCONN;
 }
 
 int netvsc_send_raw(const void *msg, size_t len)

@@ -7,6 +7,8 @@
  *                   the read index of the parent->child one), then rings
  *   hostile=netmsg  sends malformed netvsc messages (unknown type, lying
  *                   lengths, out-of-range fields, parent-only types)
+ *   hostile=doorbells  rings the parent as fast as it can for flood_s seconds
+ *                   (default 4), then serves its network again
  * Both first wait (bounded) for the synthetic NIC to be up, so the damage
  * lands on a working channel.
  */
@@ -16,6 +18,7 @@
 
 #define UP_WAIT_US   30000000
 #define NETMSG_COUNT 24
+#define FLOOD_S	     4
 
 static bool wait_up(void)
 {
@@ -104,4 +107,22 @@ void hostile_netmsg(const struct hv_guest_boot_info *bi, const char *cmdline)
 	netvsc_flush();
 	netvsc_kick();
 	printf("hostile netmsg sent=%u\n", sent);
+}
+
+void hostile_doorbells(const struct hv_guest_boot_info *bi, const char *cmdline)
+{
+	char val[8];
+	uint64_t seconds = FLOOD_S, calls = 0, dropped = 0, end;
+
+	(void)bi;
+	if (!cmdline_get(cmdline, CHILD_CMDLINE_SIZE, "flood_s", val, sizeof(val)))
+		parse_u64(val, &seconds);
+	if (!wait_up())
+		return;
+	end = tsc_us() + MIN(seconds, (uint64_t)30) * 1000000;
+	while (tsc_us() < end) {
+		dropped += netvsc_kick() == -EAGAIN;
+		calls++;
+	}
+	printf("hostile doorbells calls=%lu dropped=%lu\n", calls, dropped);
 }

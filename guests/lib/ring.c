@@ -569,6 +569,7 @@ static inline int ring_look(struct ring_end *e, struct ring_view *v)
 	hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
 	if (!ring_hdr_fits(hdr, e->avail))
 		return ring_look_slow(e, v);
+	ring_prefetch_ahead(e);
 	ring_view_set(v, hdr, e->data + e->cursor);
 	return 1;
 }
@@ -580,8 +581,8 @@ static void ring_step(struct ring_end *e, const struct ring_view *v)
 	e->avail -= v->total;
 	if (e->cursor == e->size)
 		e->cursor = 0;
-	e->stats.packets++;
-	e->stats.bytes += v->len;
+	e->peeked_packets++;
+	e->peeked_bytes += v->len;
 }
 
 int ring_peek_slow(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len)
@@ -613,6 +614,10 @@ int ring_release(struct ring_end *e)
 	/* Release: our reads of data[] are done before the producer reuses it. */
 	__atomic_store_n(&e->ctrl->read_index, e->cursor, __ATOMIC_RELEASE);
 	e->index = e->cursor;
+	e->stats.packets += e->peeked_packets;
+	e->stats.bytes += e->peeked_bytes;
+	e->peeked_packets = 0;
+	e->peeked_bytes = 0;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
+#include "guests/parent/story.h"
 
 typedef long (*partition_call_fn)(uint32_t id);
 
@@ -67,6 +68,7 @@ static const struct command commands[] = {
     {"dev", "dev list|assign <bdf> <name>|revoke <bdf>  devices and VF assignment", cmd_dev},
     {"chan", "chan list|stats|ring <peer> [n]|write <peer> <text>|read <peer>", cmd_chan},
     {"net", "net list|stats         the children's synthetic NICs and data paths", cmd_net},
+    {"story", "story                the make run story again: VFs, failover, table", cmd_story},
 };
 
 static void cmd_help(const char *arg)

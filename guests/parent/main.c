@@ -8,6 +8,7 @@
 #include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "guests/parent/parent.h"
+#include "guests/parent/story.h"
 
 /*
  * The parent polls its console and the partition events on every tick:
@@ -70,12 +71,21 @@ int main(const struct hv_guest_boot_info *bi)
 	}
 	shell_start();
 	msi_probe_run(bi); /* after the timer: interrupts are on from here */
+	story_start(bi);   /* story=yes: the `make run` story, told from the loop below */
 	for (;;) {
-		seen = nic_wait(seen); /* the tick, or the NIC's interrupt */
-		events_poll();
+		uint64_t now = nic_wait(seen); /* the tick, the NIC's interrupt or a doorbell */
+		bool tick = now != seen;
+
+		seen = now;
+		/* Hypercalls: on the tick only, not on every frame's wakeup. */
+		if (tick)
+			events_poll();
 		nic_poll();
 		netvsp_poll();
-		shell_poll();
+		if (tick) {
+			shell_poll();
+			story_poll();
+		}
 		if (seen / TICK_HZ > beats) {
 			beats = seen / TICK_HZ;
 			printf("heartbeat n=%lu\n", beats);

@@ -8,6 +8,7 @@ The peer is 10.0.2.2 (the children's default gateway); child N is
 10.0.2.(15+N) with its switch port's MAC (02:..:0N)."""
 import re
 import threading
+import time
 import tempfile
 
 import pytest
@@ -240,14 +241,14 @@ def test_hostile_child_corrupting_its_ring_is_cut_off(machine, peer):
 
 def test_hostile_child_flooding_doorbells_is_throttled(machine, peer):
     # TCG rings ~25,000 a second: below the default limit, so a lower one.
-    m, macs = boot(machine, peer, set={"partition child2.cmdline": "doorbell=flood flood_s=4",
+    m, macs = boot(machine, peer, set={"partition child2.cmdline": "hostile=doorbells flood_s=4",
                                        "hypervisor.doorbell_limit": "1000"})
-    m.wait_for(r"child2: doorbell flood start", timeout=60, since=0)
+    m.wait_for(r"child2: hostile start=doorbells", timeout=60, since=0)
     # While it floods, child1 and the parent keep working.
     keeps_serving(m, peer, "child1", 0x601)
     m.wait_for(r"vmm: doorbell throttled partition=child2 channel=vmbus peer=parent "
                r"limit_per_s=\d+ window_ms=\d+ sent=\d+ dropped=[1-9]", timeout=30, since=0)
-    end = m.wait_for(r"child2: doorbell flood end .* dropped=(\d+)", timeout=60, since=0)
+    end = m.wait_for(r"child2: hostile doorbells calls=\d+ dropped=(\d+)", timeout=60, since=0)
     assert int(end.group(1)) > 0
     stats = shell(m, "chan stats", r"chan partition name=child2 doorbells_sent=(\d+) "
                   r"doorbells_dropped=(\d+)")
@@ -265,3 +266,82 @@ def test_hostile_child_sending_malformed_messages_is_cut_off(machine, peer):
                timeout=30, since=0)
     keeps_serving(m, peer, "child1", 0x701)
     assert net_list(m)["child2"]["state"] == "closed"
+
+
+def peer_rtts(peer, name, ident, n=20):
+    """Round trips (us) of n pings from the peer to a child, one at a time."""
+    arp_child(peer, name)
+    out = []
+    for seq in range(1, n + 1):
+        since = len(peer.frames)
+        t0 = time.monotonic()
+        peer.send_ping(IP[name], ident=ident, seq=seq)
+        f = peer.wait_for(lambda f: f.icmp_type == ICMP_ECHO_REPLY and f.icmp_id == ident
+                          and f.icmp_seq == seq, timeout=10, since=since)
+        out.append(int((f.time - t0) * 1e6))
+    return out
+
+
+def test_round_trips_per_path(machine, peer):
+    """Not a timed test: round trips on each path, for the figures (printed with -s)."""
+    m, macs = boot(machine, peer, set={"partition child1.cmdline":
+                                       "ping=10.0.2.2 pingn=20 pingms=50"})
+    m.wait_for(r"child1: ping stats sent=20 received=20", timeout=60, since=0)
+    child = [int(x) for x in re.findall(r"child1: ping reply from=10\.0\.2\.2 seq=\d+ "
+                                        r"rtt_us=(\d+) path=synthetic", "\n".join(m.serial()))]
+    synthetic = peer_rtts(peer, "child1", 0x801)
+    give_vf(m, "child1", 0)
+    vf = peer_rtts(peer, "child1", 0x802)
+    median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    print("rtt_us median: child->peer synthetic=%d peer->child synthetic=%d vf=%d"
+          % (median(child), median(synthetic), median(vf)))
+    print("rtt_us all: child=%s synthetic=%s vf=%s" % (child, synthetic, vf))
+    assert len(child) == 20 and len(synthetic) == 20 and len(vf) == 20
+
+
+def exits(m):
+    """Exits per partition so far, from the parent's `partitions`."""
+    m.send("partitions\r")
+    m.wait_for(r"parent: hv> partitions$")
+    out = {}
+    for name in ("parent", "child1", "child2"):
+        out[name] = int(m.wait_for(r"parent: partition name=%s state=\S+ exits=(\d+)"
+                                   % name).group(1))
+    return out
+
+
+def echo_burst(m, peer, sport, count, interval):
+    """count datagrams to child1's echo port; exits of each partition meanwhile."""
+    before, t0 = exits(m), time.monotonic()
+    peer.send_udp_stream(IP["child1"], sport, UDP_ECHO, 1, count, interval=interval)
+    wait_echoes(peer, sport, count, timeout=10)
+    after, dt = exits(m), time.monotonic() - t0
+    echoed = seq_report(peer.udp_seqs(dport=sport), 1, count).received
+    return {k: after[k] - before[k] for k in after}, dt, echoed
+
+
+def test_exits_per_packet_per_path(machine, peer):
+    """Not a timed test: the hypervisor's exits per frame on each path (printed with -s),
+    under load (the peer sends as fast as it can) and paced (one datagram every 0.5 ms:
+    every frame finds the rings empty, so each costs a doorbell). A frame is one
+    datagram one way: an echo is two. Idle exits (ticks, the parent's polls) are
+    subtracted."""
+    m, macs = boot(machine, peer)
+    arp_child(peer, "child1")
+    idle_before, t0 = exits(m), time.monotonic()
+    time.sleep(2)
+    idle_after, idle_dt = exits(m), time.monotonic() - t0
+    rate = {k: (idle_after[k] - idle_before[k]) / idle_dt for k in idle_after}
+    sport = 41000
+    for path in ("synthetic", "vf"):
+        if path == "vf":
+            give_vf(m, "child1", 0)
+            arp_child(peer, "child1")
+        for mode, interval in (("load", 0), ("paced", 0.0005)):
+            sport += 1
+            delta, dt, echoed = echo_burst(m, peer, sport, 2000, interval)
+            frames = max(2 * echoed, 1)
+            per = {k: round((delta[k] - rate[k] * dt) / frames, 4) for k in delta}
+            print("exits path=%s mode=%s echoed=%d/2000 seconds=%.2f per_frame=%s raw=%s"
+                  % (path, mode, echoed, dt, per, delta))
+    print("idle exits per second: %s" % {k: round(v, 1) for k, v in rate.items()})
