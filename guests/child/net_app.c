@@ -176,8 +176,11 @@ static void on_echo_reply(void *ctx, const struct icmp_echo_result *r)
 
 static void stack_up(const uint8_t mac[NVSP_ETH_ALEN])
 {
-	struct netif_config cfg = {.ip = na.ip, .netmask = NETMASK, .gateway = na.gw,
-				   .tx = stack_tx, .ticks_per_sec = 1000000};
+	struct netif_config cfg = {.ip = na.ip,
+				   .netmask = NETMASK,
+				   .gateway = na.gw,
+				   .tx = stack_tx,
+				   .ticks_per_sec = 1000000};
 	char ip[IP4_STR_LEN], m[MAC_STR_LEN];
 	int err;
 
@@ -248,8 +251,8 @@ static void stats_answer(uint32_t request_id)
 	s.rx_dropped = drops - na.nif.stats.drops[NET_DROP_TX_HOOK];
 	printf("net stats path=%s syn_tx=%lu syn_rx=%lu vf_tx=%lu vf_rx=%lu switches=%lu "
 	       "failovers=%lu held=%lu backpressure=%lu rx_old_path=%lu echo=%lu drops=%lu\n",
-	       na.path == NVSP_PATH_VF ? "vf" : "synthetic", c->tx[0], c->rx[0], c->tx[1],
-	       c->rx[1], c->switches, c->failovers, c->held, c->backpressure, c->rx_old_path,
+	       na.path == NVSP_PATH_VF ? "vf" : "synthetic", c->tx[0], c->rx[0], c->tx[1], c->rx[1],
+	       c->switches, c->failovers, c->held, c->backpressure, c->rx_old_path,
 	       na.nif.stats.echo_answered + na.nif.stats.udp_delivered, drops);
 	len = nvsp_encode_stats_reply(buf, sizeof(buf), request_id, &s);
 	if (len > 0)

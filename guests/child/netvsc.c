@@ -139,8 +139,8 @@ static bool batch_write(void)
 	if (!nv.batching)
 		return false;
 	len = nvsp_batch_finish(&nv.batch);
-	if (len > 0 && send_pkt(&nv.net_tx, NVSP_RING_PKT_TYPE, nv.batch_buf, (size_t)len) ==
-			       -ENOSPC) {
+	if (len > 0 &&
+	    send_pkt(&nv.net_tx, NVSP_RING_PKT_TYPE, nv.batch_buf, (size_t)len) == -ENOSPC) {
 		nv.c.ring_full++;
 		return true; /* kept: the parent signals when there is space */
 	}
@@ -229,8 +229,8 @@ static void init_ack(const struct nvsp_msg *m)
 		fail("init-refused");
 		return;
 	}
-	hv_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
-		    b[4], b[5]);
+	hv_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+		    b[5]);
 	printf("netvsc up mac=%s mtu=%u version=%u link=%s\n", mac, m->u.init_ack.mtu,
 	       m->u.init_ack.version, m->u.init_ack.link_up ? "up" : "down");
 	nv.ready = true;

@@ -262,7 +262,7 @@ static uint32_t ring_room(const struct ring_end *e)
  * it would not fit before it, and moves the cursor past it. The room is
  * there (ring_make_room). Returns where its payload goes.
  */
-static uint8_t *ring_place(struct ring_end *e, uint16_t type, uint32_t len, uint32_t total)
+static inline uint8_t *ring_place(struct ring_end *e, uint16_t type, uint32_t len, uint32_t total)
 {
 	uint32_t left = e->size - e->cursor;
 	uint8_t *slot;
@@ -280,8 +280,6 @@ static uint8_t *ring_place(struct ring_end *e, uint16_t type, uint32_t len, uint
 	e->cursor += total;
 	if (e->cursor == e->size)
 		e->cursor = 0;
-	e->reserved_packets++;
-	e->reserved_bytes += len;
 	return slot + HDR_SIZE;
 }
 
@@ -305,6 +303,8 @@ int ring_reserve_slow(struct ring_end *e, uint16_t type, uint32_t len, void **pa
 		return rc;
 	*payload = ring_place(e, type, len, total);
 	e->room = ring_room(e);
+	e->reserved_packets++;
+	e->reserved_bytes += len;
 	return 0;
 }
 
@@ -385,9 +385,9 @@ int ring_commit(struct ring_end *e, bool *signal_peer)
  * it can never be written. Checked once so that the copies need no checks.
  */
 static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs, unsigned n,
-			  uint32_t *need)
+			  uint32_t *need, uint32_t *bytes)
 {
-	uint32_t pos = e->cursor, sum = 0, pad = 0;
+	uint32_t pos = e->cursor, sum = 0, pad = 0, payload = 0;
 
 	if (!msgs || n == 0)
 		return -EINVAL;
@@ -402,24 +402,26 @@ static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs
 			pos = 0;
 		}
 		sum += total;
+		payload += len;
 		pos += total;
 		if (pos == e->size)
 			pos = 0;
 	}
 	*need = sum + pad;
+	*bytes = payload;
 	return 0;
 }
 
 int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n, bool *signal_peer)
 {
 	uint32_t cursor = e->cursor, packets = e->reserved_packets, bytes = e->reserved_bytes;
-	uint32_t need = 0;
+	uint32_t need = 0, payload = 0;
 	int rc = ring_check_write(e);
 
 	if (signal_peer)
 		*signal_peer = false;
 	if (rc == 0)
-		rc = ring_batch_need(e, msgs, n, &need);
+		rc = ring_batch_need(e, msgs, n, &need, &payload);
 	if (rc == 0)
 		rc = ring_make_room(e, need);
 	if (rc)
@@ -430,6 +432,8 @@ int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n
 		ring_copy(ring_place(e, msgs[i].type, len, ring_pkt_total(len)), msgs[i].buf, len);
 	}
 	e->room = ring_room(e);
+	e->reserved_packets += n;
+	e->reserved_bytes += payload;
 	rc = ring_commit(e, signal_peer);
 	if (rc < 0)
 		ring_unreserve(e, cursor, packets, bytes);
@@ -493,14 +497,6 @@ static int ring_refill(struct ring_end *e)
 	return e->avail != 0;
 }
 
-/* A packet at the cursor, checked: its header and where its payload is. */
-struct ring_view {
-	uint16_t type;
-	uint32_t len;
-	uint32_t total;
-	const uint8_t *payload;
-};
-
 /*
  * A header with flags set: a pad that takes exactly the rest of data[] and
  * is all published moves the cursor to 0 (1: look there); anything else
@@ -523,79 +519,68 @@ static int ring_skip_pad(struct ring_end *e, uint64_t hdr)
 	return 1;
 }
 
-static void ring_view_set(struct ring_view *v, uint64_t hdr, const uint8_t *at)
-{
-	v->type = (uint16_t)hdr;
-	v->len = (uint32_t)(hdr >> 32);
-	v->total = ring_pkt_total(v->len);
-	v->payload = at + HDR_SIZE;
-}
-
 /*
- * The packet at the cursor, checked, without moving past it: 1, 0 (none
- * published), or < 0. The header is loaded once, as one word, and only that
- * copy is checked and used: the producer may change the shared bytes.
+ * The packet at the cursor, checked, without moving past it: 1 and its
+ * header word in *hdr, 0 (none published), or < 0. The header is loaded
+ * once, as one word, and only that copy is checked and used: the producer
+ * may change the shared bytes. (A word, not a struct of its fields: the
+ * hot loops keep it in a register.)
  */
-static int ring_look_slow(struct ring_end *e, struct ring_view *v)
+static int ring_look_slow(struct ring_end *e, uint64_t *hdr)
 {
 	for (;;) {
-		uint64_t hdr;
 		int rc;
 
 		if (e->avail == 0 && (rc = ring_refill(e)) <= 0)
 			return rc;
-		hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
-		if (ring_hdr_fits(hdr, e->avail)) {
-			ring_view_set(v, hdr, e->data + e->cursor);
+		*hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
+		if (ring_hdr_fits(*hdr, e->avail))
 			return 1;
-		}
-		if ((hdr & 0xffff0000U) == 0) {
-			ring_fail(e, "len", (uint32_t)(hdr >> 32));
+		if ((*hdr & 0xffff0000U) == 0) {
+			ring_fail(e, "len", (uint32_t)(*hdr >> 32));
 			return -EPROTO;
 		}
-		rc = ring_skip_pad(e, hdr);
+		rc = ring_skip_pad(e, *hdr);
 		if (rc <= 0)
 			return rc;
 	}
 }
 
-/* ring_look_slow() with the common case inline: published bytes, a plain header. */
-static inline int ring_look(struct ring_end *e, struct ring_view *v)
+static uint32_t hdr_len(uint64_t hdr)
 {
-	uint64_t hdr;
-
-	if (e->avail == 0)
-		return ring_look_slow(e, v);
-	hdr = __atomic_load_n((const uint64_t *)(e->data + e->cursor), __ATOMIC_RELAXED);
-	if (!ring_hdr_fits(hdr, e->avail))
-		return ring_look_slow(e, v);
-	ring_prefetch_ahead(e);
-	ring_view_set(v, hdr, e->data + e->cursor);
-	return 1;
+	return (uint32_t)(hdr >> 32);
 }
 
-/* Moves the cursor past the packet ring_look() returned. */
-static void ring_step(struct ring_end *e, const struct ring_view *v)
+/* The payload of the packet at the cursor. */
+static const uint8_t *ring_payload(const struct ring_end *e)
 {
-	e->cursor += v->total;
-	e->avail -= v->total;
+	return e->data + e->cursor + HDR_SIZE;
+}
+
+/* Moves the cursor past the packet ring_look_slow() returned. */
+static void ring_step(struct ring_end *e, uint64_t hdr)
+{
+	uint32_t total = ring_pkt_total(hdr_len(hdr));
+
+	e->cursor += total;
+	e->avail -= total;
 	if (e->cursor == e->size)
 		e->cursor = 0;
 	e->peeked_packets++;
-	e->peeked_bytes += v->len;
+	e->peeked_bytes += hdr_len(hdr);
 }
 
 int ring_peek_slow(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len)
 {
-	struct ring_view v;
-	int rc = ring_look_slow(e, &v);
+	uint64_t hdr;
+	int rc = ring_look_slow(e, &hdr);
 
 	if (rc <= 0)
 		return rc;
-	ring_step(e, &v);
-	*type = v.type;
-	*payload = v.payload;
-	*len = v.len;
+	*type = (uint16_t)hdr;
+	*payload = ring_payload(e);
+	*len = hdr_len(hdr);
+	ring_step(e, hdr);
 	return 1;
 }
 
@@ -632,26 +617,106 @@ static bool ring_rbufs_ok(const struct ring_rbuf *v, unsigned n)
 	return true;
 }
 
-/* Copies up to n packets out: how many, or the first one's error. */
-static int ring_copy_out(struct ring_end *e, struct ring_rbuf *v, unsigned n)
+/*
+ * This end's read position, in locals while a burst walks the packets, so
+ * that the cursor -> header -> length -> cursor chain stays in registers.
+ */
+struct ring_walk {
+	uint32_t pos;
+	uint32_t avail;
+	uint32_t packets;
+	uint32_t bytes;
+};
+
+static void ring_walk_begin(const struct ring_end *e, struct ring_walk *w)
 {
-	struct ring_view pkt;
+	*w = (struct ring_walk){.pos = e->cursor, .avail = e->avail};
+}
+
+static void ring_walk_end(struct ring_end *e, const struct ring_walk *w)
+{
+	e->cursor = w->pos;
+	e->avail = w->avail;
+	e->peeked_packets += w->packets;
+	e->peeked_bytes += w->bytes;
+}
+
+/* The header at the walk's position, checked: 1, 0 (none published), or < 0. */
+static inline int ring_walk_look(struct ring_end *e, struct ring_walk *w, uint64_t *hdr)
+{
+	int rc;
+
+	if (w->avail) {
+		*hdr = __atomic_load_n((const uint64_t *)(e->data + w->pos), __ATOMIC_RELAXED);
+		if (ring_hdr_fits(*hdr, w->avail)) {
+			if (w->avail > RING_PREFETCH_AHEAD)
+				__builtin_prefetch(e->data + w->pos + RING_PREFETCH_AHEAD, 0);
+			return 1;
+		}
+	}
+	/* Off the fast path: refill, pad or failure, on *e itself. */
+	ring_walk_end(e, w);
+	rc = ring_look_slow(e, hdr);
+	ring_walk_begin(e, w);
+	return rc;
+}
+
+static inline void ring_walk_step(struct ring_end *e, struct ring_walk *w, uint64_t hdr)
+{
+	uint32_t total = ring_pkt_total(hdr_len(hdr));
+
+	w->pos += total;
+	w->avail -= total;
+	if (w->pos == e->size)
+		w->pos = 0;
+	w->packets++;
+	w->bytes += hdr_len(hdr);
+}
+
+int ring_peek_burst(struct ring_end *e, struct ring_pkt *v, unsigned n)
+{
+	struct ring_walk w;
+	uint64_t hdr;
 	unsigned i;
 	int rc = 0;
 
+	if (!v || n > INT32_MAX)
+		return -EINVAL;
+	ring_walk_begin(e, &w);
 	for (i = 0; i < n; i++) {
-		rc = ring_look(e, &pkt);
+		rc = ring_walk_look(e, &w, &hdr);
 		if (rc <= 0)
 			break;
-		if (pkt.len > v[i].cap) {
+		v[i] = (struct ring_pkt){e->data + w.pos + HDR_SIZE, hdr_len(hdr), (uint16_t)hdr};
+		ring_walk_step(e, &w, hdr);
+	}
+	ring_walk_end(e, &w);
+	return rc < 0 && i == 0 ? rc : (int)i;
+}
+
+/* Copies up to n packets out: how many, or the first one's error. */
+static int ring_copy_out(struct ring_end *e, struct ring_rbuf *v, unsigned n)
+{
+	struct ring_walk w;
+	uint64_t hdr;
+	unsigned i;
+	int rc = 0;
+
+	ring_walk_begin(e, &w);
+	for (i = 0; i < n; i++) {
+		rc = ring_walk_look(e, &w, &hdr);
+		if (rc <= 0)
+			break;
+		if (hdr_len(hdr) > v[i].cap) {
 			rc = -EMSGSIZE;
 			break;
 		}
-		ring_copy(v[i].buf, pkt.payload, pkt.len);
-		v[i].len = pkt.len;
-		v[i].type = pkt.type;
-		ring_step(e, &pkt);
+		ring_copy(v[i].buf, e->data + w.pos + HDR_SIZE, hdr_len(hdr));
+		v[i].len = hdr_len(hdr);
+		v[i].type = (uint16_t)hdr;
+		ring_walk_step(e, &w, hdr);
 	}
+	ring_walk_end(e, &w);
 	if (rc == -EPROTO || (rc < 0 && i == 0))
 		return rc;
 	return (int)i;

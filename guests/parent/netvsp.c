@@ -11,8 +11,8 @@
 #include "guests/parent/netvsp_int.h"
 #include "guests/parent/nic.h"
 
-#define DRAIN_BUDGET	   256 /* packets per ring per poll: one child can't starve the rest */
-#define MALFORMED_LOGGED   4   /* log lines per channel; the counter sees them all */
+#define DRAIN_BUDGET	 256 /* packets per ring per poll: one child can't starve the rest */
+#define MALFORMED_LOGGED 4   /* log lines per channel; the counter sees them all */
 
 struct netvsp netvsp;
 

@@ -27,16 +27,16 @@ struct netvsp_port_view {
 	const char *state; /* waiting | connected | open | closed */
 	const char *path;  /* synthetic | vf */
 	struct mac_addr mac;
-	int vf;		      /* the VF associated with the port, -1: none */
-	uint64_t syn_tx;      /* frames from the child over its rings */
-	uint64_t syn_rx;      /* frames to the child over its rings */
-	uint64_t vf_tx;	      /* frames the port's VF pool sent (NIC counters) */
-	uint64_t vf_rx;	      /* frames the port's VF pool received */
-	uint64_t switches;    /* data path changes to the VF */
-	uint64_t failovers;   /* data path changes back to synthetic */
-	uint64_t drops;	      /* frames of or for the port not delivered */
-	uint64_t malformed;   /* messages from the child refused */
-	uint64_t doorbells;   /* doorbells rung to the child */
+	int vf;		    /* the VF associated with the port, -1: none */
+	uint64_t syn_tx;    /* frames from the child over its rings */
+	uint64_t syn_rx;    /* frames to the child over its rings */
+	uint64_t vf_tx;	    /* frames the port's VF pool sent (NIC counters) */
+	uint64_t vf_rx;	    /* frames the port's VF pool received */
+	uint64_t switches;  /* data path changes to the VF */
+	uint64_t failovers; /* data path changes back to synthetic */
+	uint64_t drops;	    /* frames of or for the port not delivered */
+	uint64_t malformed; /* messages from the child refused */
+	uint64_t doorbells; /* doorbells rung to the child */
 };
 
 /* Maps every child's vmbus channel and sets up its rings; prints `netvsp ready ...`. */

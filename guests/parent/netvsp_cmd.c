@@ -37,8 +37,8 @@ const struct netvsp_port_view *netvsp_port(unsigned i)
 	memset(&view, 0, sizeof(view));
 	view.name = ch->name;
 	view.state = netvsp_state_name(ch->state);
-	view.path = ch->port >= 0 && netvsp.sw.ports[ch->port].path == NVSP_PATH_VF ? "vf"
-										    : "synthetic";
+	view.path =
+	    ch->port >= 0 && netvsp.sw.ports[ch->port].path == NVSP_PATH_VF ? "vf" : "synthetic";
 	if (ch->sp)
 		view.mac = ch->sp->state.mac;
 	view.vf = ch->vf;

@@ -22,12 +22,12 @@ enum netvsp_state { NETVSP_WAITING, NETVSP_CONNECTED, NETVSP_OPEN, NETVSP_CLOSED
 
 struct netvsp_counters {
 	uint64_t syn_tx, syn_rx;
-	uint64_t ring_full;   /* frames for the child dropped: its ring was full */
-	uint64_t wire_busy;   /* frames of the child dropped: the PF's TX ring was full */
-	uint64_t malformed;   /* messages refused */
-	uint64_t doorbells;   /* rung to the child */
-	uint64_t switches;    /* synthetic -> VF */
-	uint64_t failovers;   /* VF -> synthetic */
+	uint64_t ring_full;    /* frames for the child dropped: its ring was full */
+	uint64_t wire_busy;    /* frames of the child dropped: the PF's TX ring was full */
+	uint64_t malformed;    /* messages refused */
+	uint64_t doorbells;    /* rung to the child */
+	uint64_t switches;     /* synthetic -> VF */
+	uint64_t failovers;    /* VF -> synthetic */
 	uint64_t vf_tx, vf_rx; /* VF pool counters of VFs the port had before */
 };
 
@@ -40,11 +40,11 @@ struct netvsp_chan {
 	struct ring_end ctl_tx, ctl_rx, net_tx, net_rx;
 	bool ctl_rx_up, net_rx_up; /* the child set up its rings */
 	struct vmbus_ctl_sm sm;
-	bool net_up;		 /* INIT answered */
-	int port;		 /* nvsw port, -1: the child has no switch port */
+	bool net_up; /* INIT answered */
+	int port;    /* nvsw port, -1: the child has no switch port */
 	struct switch_port *sp;
-	bool signal;		 /* a doorbell is owed to the child */
-	int vf;			 /* associated VF, -1 */
+	bool signal;			 /* a doorbell is owed to the child */
+	int vf;				 /* associated VF, -1 */
 	uint64_t vf_base_tx, vf_base_rx; /* its pool counters at association */
 	struct netvsp_counters c;
 };
@@ -54,7 +54,7 @@ struct netvsp {
 	struct netvsp_chan chans[NETVSP_CHANNELS];
 	unsigned count;
 	struct nvsw sw;
-	bool link_up; /* the PF's, as last told to the children */
+	bool link_up;		   /* the PF's, as last told to the children */
 	uint64_t loopback_dropped; /* our own synthetic frames the NIC looped back */
 };
 

@@ -12,10 +12,11 @@
 #include "guests/lib/guest.h"
 #include "guests/parent/netvsp_int.h"
 #include "guests/parent/nic.h"
+#include "guests/parent/story.h"
 
-#define ETH_TPID_OFF  12
-#define VLAN_TPID     0x8100
-#define VLAN_HLEN     4
+#define ETH_TPID_OFF   12
+#define VLAN_TPID      0x8100
+#define VLAN_HLEN      4
 #define WIRE_FRAME_MIN IGB_FRAME_MIN
 
 static uint8_t msg_buf[sizeof(struct nvsp_frame) + NVSP_FRAME_MAX + VLAN_HLEN];
@@ -249,6 +250,7 @@ static void print_child_stats(const struct netvsp_chan *ch, const struct nvsp_ms
 	printf("net stats port=%s request=%u tx=%lu rx=%lu tx_dropped=%lu rx_dropped=%lu\n",
 	       ch->name, m->u.stats.request_id, s->tx_frames, s->rx_frames, s->tx_dropped,
 	       s->rx_dropped);
+	story_child_stats(ch->name, s);
 }
 
 static void dispatch(struct netvsp_chan *ch, const struct nvsp_msg *m)

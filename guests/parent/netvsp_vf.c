@@ -47,8 +47,8 @@ static void send_assoc(struct netvsp_chan *ch, struct nic *n, unsigned vf, bool 
 
 	if (len > 0)
 		netvsp_send(ch, &ch->net_tx, NVSP_RING_PKT_TYPE, buf, (size_t)len);
-	printf("netvsp vf %s port=%s vf=%u bdf=%s\n", on ? "associate" : "dissociate", ch->name,
-	       vf, bdf_format(n->vfs.vf[vf].rid, bdf, sizeof(bdf)));
+	printf("netvsp vf %s port=%s vf=%u bdf=%s\n", on ? "associate" : "dissociate", ch->name, vf,
+	       bdf_format(n->vfs.vf[vf].rid, bdf, sizeof(bdf)));
 }
 
 static void associate(struct netvsp_chan *ch, struct nic *n, unsigned vf)

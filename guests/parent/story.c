@@ -17,6 +17,7 @@
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/cmdline.h"
+#include "guests/lib/netvsc_proto.h"
 #include "guests/parent/netvsp.h"
 #include "guests/parent/nic.h"
 #include "guests/parent/story.h"
@@ -27,12 +28,13 @@
 #define UP_WAIT_US	 60000000 /* the children boot, open their channels, get replies */
 #define SWITCH_WAIT_US	 20000000 /* a VF's driver comes up and the bond switches */
 #define SYNC_WAIT_US	 600000	  /* pings every 200 ms: a reply comes well within this */
+#define STATS_WAIT_US	 2000000  /* the children answer `net stats` in a tick or two */
 #define UP_RX_FRAMES	 3	  /* the gateway's ARP reply, then echo replies */
 #define STEP_SKIP	 1
 #define PORT_A		 0
 #define PORT_B		 1
 
-enum phase { PH_IDLE, PH_UP, PH_ACT, PH_WAIT, PH_MEASURE, PH_SYNC };
+enum phase { PH_IDLE, PH_UP, PH_ACT, PH_WAIT, PH_MEASURE, PH_SYNC, PH_STATS };
 
 struct step {
 	const char *what;
@@ -46,7 +48,8 @@ static struct {
 	unsigned step; /* index into steps[] */
 	unsigned ports;
 	uint64_t measure_us, deadline, started_us;
-	int vf; /* the VF the story moves from A to B */
+	bool asked_last; /* the children's counters asked for the table */
+	int vf;		 /* the VF the story moves from A to B */
 	struct story_sample first[STORY_PORTS], a[STORY_PORTS], b[STORY_PORTS], c[STORY_PORTS];
 	struct story_sample *sync_into;
 	uint64_t sync_rx[STORY_PORTS];
@@ -289,6 +292,42 @@ static void summary(void)
 	st.phase = PH_IDLE;
 }
 
+/* The children's counters for the table's tx_drop: asked, then waited for (bounded). */
+static void ask_last(void)
+{
+	st.asked_last = true;
+	cmd_net("stats");
+	st.deadline = tsc_us() + STATS_WAIT_US;
+	st.phase = PH_STATS;
+}
+
+static void poll_stats(void)
+{
+	bool all = true;
+
+	for (unsigned i = 0; i < st.ports; i++)
+		all &= st.tot[i].have_last;
+	if (all || tsc_us() > st.deadline)
+		summary();
+}
+
+void story_child_stats(const char *child, const struct nvsp_stats *s)
+{
+	for (unsigned i = 0; st.phase != PH_IDLE && i < st.ports; i++) {
+		struct story_totals *t = &st.tot[i];
+
+		if (strcmp(port_name(i), child))
+			continue;
+		if (!st.asked_last && !t->have_first) {
+			t->tx_dropped_first = s->tx_dropped;
+			t->have_first = true;
+		} else if (st.asked_last) {
+			t->tx_dropped_last = s->tx_dropped;
+			t->have_last = true;
+		}
+	}
+}
+
 /* The step's steady window ended with samples c: account, go on with c as the next a. */
 static void step_end(void)
 {
@@ -331,6 +370,7 @@ static void poll_sync(void)
 		return;
 	}
 	memcpy(st.first, st.a, sizeof(st.first)); /* the story's first samples */
+	cmd_net("stats");			  /* and the children's own counters */
 	st.phase = PH_ACT;
 }
 
@@ -360,7 +400,10 @@ void story_poll(void)
 		if (st.step < ARRAY_SIZE(steps))
 			step_begin();
 		else
-			summary();
+			ask_last();
+		break;
+	case PH_STATS:
+		poll_stats();
 		break;
 	case PH_WAIT:
 		poll_wait();

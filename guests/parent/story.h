@@ -27,4 +27,8 @@ void story_poll(void);
 /* The `story` shell command. */
 void cmd_story(const char *arg);
 
+struct nvsp_stats;
+/* A child's answer to `net stats` (netvsp_net.c): the story reads its TX drops. */
+void story_child_stats(const char *child, const struct nvsp_stats *s);
+
 #endif

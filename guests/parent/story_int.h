@@ -32,6 +32,9 @@ struct story_totals {
 	uint64_t lost;		/* sent - received over the whole story */
 	uint64_t failover_lost; /* the same in steps that moved it back to synthetic */
 	bool failed_over;
+	/* The child's own TX drops (stack and bond: frames it never sent), from `net stats`. */
+	uint64_t tx_dropped_first, tx_dropped_last;
+	bool have_first, have_last;
 };
 
 /* story_measure.c */

@@ -101,6 +101,12 @@ def test_echo_over_the_synthetic_path(machine, peer):
         p = ports[name]
         assert p["state"] == "open" and p["path"] == "synthetic" and p["mac"] == macs[name]
         assert int(p["syn_tx"]) >= 3 and int(p["syn_rx"]) >= 3, p
+    # `net stats`: a STATS_REQ to each child, which prints its own counters and answers.
+    shell(m, "net stats", r"net stats asked=2 request=1")
+    for name in ("child1", "child2"):
+        m.wait_for(r"%s: net stats path=synthetic syn_tx=[1-9]\d* syn_rx=[1-9]" % name, since=0)
+        m.wait_for(r"parent: net stats port=%s request=1 tx=[1-9]\d* rx=[1-9]\d* "
+                   r"tx_dropped=0 rx_dropped=\d+" % name, since=0)
 
 
 def test_child_to_child_both_ways(machine, peer):

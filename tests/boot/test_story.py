@@ -22,7 +22,8 @@ CHILDREN = ("child1", "child2")
 STEPS = ["synthetic", "vf", "failover", "move", "second-vf", "summary"]
 ROW = re.compile(r"parent: story  (?P<child>\S+)\s+(?P<path>synthetic|vf)\s+(?P<syn_tx>\d+)\s+"
                  r"(?P<syn_rx>\d+)\s+(?P<vf_tx>\d+)\s+(?P<vf_rx>\d+)\s+(?P<lost>\d+)\s+"
-                 r"(?P<fo_lost>\d+|-)\s+(?P<dp_syn>[\d.]+|-)\s+(?P<dp_vf>[\d.]+|-)\s+"
+                 r"(?P<fo_lost>\d+|-)\s+(?P<tx_drop>\d+|-)\s+(?P<dp_syn>[\d.]+|-)\s+"
+                 r"(?P<dp_vf>[\d.]+|-)\s+"
                  r"(?P<all_syn>[\d.]+|-)\s+(?P<all_vf>[\d.]+|-)$")
 
 
@@ -71,6 +72,7 @@ def check_table(rows):
         for col in ("syn_tx", "syn_rx", "vf_tx", "vf_rx"):
             assert int(r[col]) > 0, (name, col, r)  # pings went out on both paths
         assert r["lost"] == "0", (name, r)
+        assert r["tx_drop"] == "0", (name, r)  # nor did the child's stack or bond drop any
         assert r["dp_vf"] == "0.00", (name, r)  # the VF path costs no exit per packet
         assert r["dp_syn"] != "-", (name, r)
     assert rows["child1"]["fo_lost"] == "0", rows  # the planned failover lost nothing

@@ -296,6 +296,10 @@ static void test_direction(void **state)
 	assert_int_equal(decode(buf, (size_t)len, NVSP_FROM_PARENT, &m), -EPERM);
 	len = nvsp_encode_init(buf, sizeof(buf), 1, 1, 1500);
 	assert_int_equal(decode(buf, (size_t)len, NVSP_FROM_PARENT, &m), -EPERM);
+	/* Counters may be asked for either way (the parent's `net stats` asks the children). */
+	len = nvsp_encode_stats_req(buf, sizeof(buf), 5);
+	assert_int_equal(decode(buf, (size_t)len, NVSP_FROM_PARENT, &m), 0);
+	assert_int_equal(decode(buf, (size_t)len, NVSP_FROM_CHILD, &m), 0);
 }
 
 static void test_fixed_sizes(void **state)

@@ -146,8 +146,10 @@ def report_exits(m):
     print("exits per packet (story table; dp = data path, all = every exit of the child):")
     for r in rows.values():
         print("  %-7s synthetic dp=%-5s all=%-5s   vf dp=%-5s all=%-5s   frames syn=%d vf=%d"
+              "   child tx_drop=%s"
               % (r["child"], r["dp_syn"], r["all_syn"], r["dp_vf"], r["all_vf"],
-                 int(r["syn_tx"]) + int(r["syn_rx"]), int(r["vf_tx"]) + int(r["vf_rx"])))
+                 int(r["syn_tx"]) + int(r["syn_rx"]), int(r["vf_tx"]) + int(r["vf_rx"]),
+                 r["tx_drop"]))
     print("  targets: vf dp = 0 in steady state, synthetic dp <= 0.05 under load")
 
 
