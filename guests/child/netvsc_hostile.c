@@ -5,8 +5,10 @@
  *   hostile=ring    corrupts the indices it owns in the shared control
  *                   pages (the write index of its child->parent netvsc ring,
  *                   the read index of the parent->child one), then rings
- *   hostile=netmsg  sends malformed netvsc messages (unknown type, lying
- *                   lengths, out-of-range fields, parent-only types)
+ *   hostile=netmsg  sends well-formed frames with a forged source MAC (the
+ *                   switch's anti-spoofing drops them), then malformed netvsc
+ *                   messages (unknown type, lying lengths, out-of-range
+ *                   fields, parent-only types)
  *   hostile=doorbells  rings the parent as fast as it can for flood_s seconds
  *                   (default 4), then serves its network again
  * Both first wait (bounded) for the synthetic NIC to be up, so the damage
@@ -18,6 +20,7 @@
 
 #define UP_WAIT_US   30000000
 #define NETMSG_COUNT 24
+#define SPOOF_COUNT  4
 #define FLOOD_S	     4
 
 static bool wait_up(void)
@@ -90,6 +93,25 @@ static void malformed(unsigned i, struct raw_msg *m, size_t *len)
 	}
 }
 
+/* A broadcast from someone else's MAC: valid as a message, refused by the switch. */
+static unsigned send_spoofed(void)
+{
+	static const uint8_t forged[NVSP_ETH_ALEN] = {0x02, 0xde, 0xad, 0xbe, 0xef, 0x01};
+	uint8_t frame[60] = {0}, msg[sizeof(struct nvsp_frame) + sizeof(frame)];
+	unsigned sent = 0;
+	int len;
+
+	memset(frame, 0xff, NVSP_ETH_ALEN);
+	memcpy(frame + NVSP_ETH_ALEN, forged, NVSP_ETH_ALEN);
+	frame[12] = 0x88; /* a local experimental EtherType */
+	frame[13] = 0xb5;
+	len = nvsp_encode_frame(msg, sizeof(msg), frame, sizeof(frame));
+	for (unsigned i = 0; len > 0 && i < SPOOF_COUNT; i++)
+		sent += netvsc_send_raw(msg, (size_t)len) == 0;
+	printf("hostile spoofed sent=%u src=02:de:ad:be:ef:01\n", sent);
+	return sent;
+}
+
 void hostile_netmsg(const struct hv_guest_boot_info *bi, const char *cmdline)
 {
 	struct raw_msg m;
@@ -100,6 +122,7 @@ void hostile_netmsg(const struct hv_guest_boot_info *bi, const char *cmdline)
 	(void)cmdline;
 	if (!wait_up())
 		return;
+	send_spoofed();
 	for (unsigned i = 0; i < NETMSG_COUNT; i++) {
 		malformed(i, &m, &len);
 		sent += netvsc_send_raw(&m, len) == 0;

@@ -385,7 +385,7 @@ int ring_commit(struct ring_end *e, bool *signal_peer)
  * it can never be written. Checked once so that the copies need no checks.
  */
 static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs, unsigned n,
-			  uint32_t *need, uint32_t *bytes)
+			   uint32_t *need, uint32_t *bytes)
 {
 	uint32_t pos = e->cursor, sum = 0, pad = 0, payload = 0;
 
@@ -395,7 +395,8 @@ static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs
 		uint32_t len = msgs[i].len, total = ring_pkt_total(len);
 
 		/* len - 1 wraps for 0; the sum stays below 2^32 while below max_payload. */
-		if (!msgs[i].buf || len - 1 >= e->max_payload || sum + total > e->max_payload + HDR_SIZE)
+		if (!msgs[i].buf || len - 1 >= e->max_payload ||
+		    sum + total > e->max_payload + HDR_SIZE)
 			return -EINVAL;
 		if (total > e->size - pos) {
 			pad = e->size - pos;
@@ -618,8 +619,10 @@ static bool ring_rbufs_ok(const struct ring_rbuf *v, unsigned n)
 }
 
 /*
- * This end's read position, in locals while a burst walks the packets, so
- * that the cursor -> header -> length -> cursor chain stays in registers.
+ * This end's read position, in locals while a batch read walks the
+ * packets: where a header is depends on the length in the one before, and
+ * that chain must stay in registers, not go through *e once per packet
+ * (store, then reload: several cycles a packet).
  */
 struct ring_walk {
 	uint32_t pos;
@@ -671,27 +674,6 @@ static inline void ring_walk_step(struct ring_end *e, struct ring_walk *w, uint6
 		w->pos = 0;
 	w->packets++;
 	w->bytes += hdr_len(hdr);
-}
-
-int ring_peek_burst(struct ring_end *e, struct ring_pkt *v, unsigned n)
-{
-	struct ring_walk w;
-	uint64_t hdr;
-	unsigned i;
-	int rc = 0;
-
-	if (!v || n > INT32_MAX)
-		return -EINVAL;
-	ring_walk_begin(e, &w);
-	for (i = 0; i < n; i++) {
-		rc = ring_walk_look(e, &w, &hdr);
-		if (rc <= 0)
-			break;
-		v[i] = (struct ring_pkt){e->data + w.pos + HDR_SIZE, hdr_len(hdr), (uint16_t)hdr};
-		ring_walk_step(e, &w, hdr);
-	}
-	ring_walk_end(e, &w);
-	return rc < 0 && i == 0 ? rc : (int)i;
 }
 
 /* Copies up to n packets out: how many, or the first one's error. */

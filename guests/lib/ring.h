@@ -84,7 +84,9 @@ struct ring_counters {
 /*
  * This side's private state: the peer can't touch it. The cursor runs ahead
  * of the published index by what was reserved (producer) or peeked
- * (consumer) and not yet committed or released.
+ * (consumer) and not yet committed or released. room and avail are what
+ * the fast paths may use without looking at the shared page; 0 sends the
+ * next call to the slow path, which looks.
  */
 struct ring_end {
 	struct ring_ctrl *ctrl; /* shared: only __atomic accesses */
@@ -94,8 +96,8 @@ struct ring_end {
 	uint32_t index;	      /* own index as published (producer: write, consumer: read) */
 	uint32_t cursor;      /* own position past reserved / peeked packets */
 	uint32_t peer_index;  /* last validated value of the peer's index */
-	uint32_t room;	      /* producer: free bytes at cursor before the end; 0: look again */
-	uint32_t avail;	      /* consumer: published bytes at cursor before the end; 0: look again */
+	uint32_t room;	      /* producer: free bytes at cursor, before the end */
+	uint32_t avail;	      /* consumer: published bytes at cursor, before the end */
 	uint32_t pending;     /* producer: what pending_send_size says */
 	/*
 	 * Reserved, not committed (producer) and peeked, not released
@@ -119,13 +121,6 @@ struct ring_msg {
 	uint16_t type;
 	uint32_t len;
 	const void *buf;
-};
-
-/* One packet of ring_peek_burst(): where its payload is in data[], its length and type. */
-struct ring_pkt {
-	const void *payload;
-	uint32_t len;
-	uint16_t type;
 };
 
 /* One buffer of a batch read: the caller sets buf and cap, the ring the rest. */
@@ -256,8 +251,7 @@ int ring_commit(struct ring_end *e, bool *signal_peer);
  * Inline: it runs per packet. The header is loaded once, as one word, and
  * only that copy is checked and used.
  */
-static inline int ring_peek(struct ring_end *e, uint16_t *type, const void **payload,
-			    uint32_t *len)
+static inline int ring_peek(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len)
 {
 	uint64_t hdr;
 	uint32_t n, total;
@@ -281,15 +275,6 @@ static inline int ring_peek(struct ring_end *e, uint16_t *type, const void **pay
 	e->peeked_bytes += n;
 	return 1;
 }
-
-/*
- * ring_peek() for up to n packets at once, into v[]: how many (0: none
- * published), or -EPROTO / -EINVAL when that is the first. Same checks and
- * the same warning about the bytes; faster, because the position of each
- * header depends on the length in the one before, and here that chain stays
- * in registers instead of going through *e once per packet.
- */
-int ring_peek_burst(struct ring_end *e, struct ring_pkt *v, unsigned n);
 
 /* Gives every peeked packet back to the producer (one index store): 0 or -EPROTO. */
 int ring_release(struct ring_end *e);

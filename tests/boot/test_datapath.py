@@ -265,13 +265,17 @@ def test_hostile_child_flooding_doorbells_is_throttled(machine, peer):
 
 def test_hostile_child_sending_malformed_messages_is_cut_off(machine, peer):
     m, macs = boot(machine, peer, set={"partition child2.cmdline": "hostile=netmsg"})
+    m.wait_for(r"child2: hostile spoofed sent=4 src=02:de:ad:be:ef:01", timeout=60, since=0)
     m.wait_for(r"child2: hostile netmsg sent=\d+", timeout=60, since=0)
     m.wait_for(r'parent: netvsp malformed port=child2 what=\S+ reason="[^"]+" count=1$',
                timeout=30, since=0)
     m.wait_for(r"parent: netvsp channel closed port=child2 reason=malformed malformed=17 ",
                timeout=30, since=0)
     keeps_serving(m, peer, "child1", 0x701)
-    assert net_list(m)["child2"]["state"] == "closed"
+    child2 = net_list(m)["child2"]
+    assert child2["state"] == "closed" and int(child2["drops"]) >= 4, child2
+    # The forged frames never left the switch.
+    assert not peer.frames_from("02:de:ad:be:ef:01")
 
 
 def peer_rtts(peer, name, ident, n=20):

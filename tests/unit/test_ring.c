@@ -801,9 +801,8 @@ static void test_two_threads_zero_copy(void **state)
 		int rc = ring_peek(&r->cons, &type, (const void **)&p, &len);
 
 		assert_true(rc >= 0);
-		if (rc == 0 || i % 32 == 31)
-			assert_int_equal(ring_release(&r->cons), 0);
 		if (rc == 0) {
+			assert_int_equal(ring_release(&r->cons), 0);
 			sched_yield();
 			continue;
 		}
@@ -813,7 +812,9 @@ static void test_two_threads_zero_copy(void **state)
 		assert_int_equal(seq, i);
 		assert_int_equal(type, (uint16_t)i);
 		assert_int_equal(sum, checksum(p, len - 4));
-		i++;
+		/* Only now: after the release the producer may overwrite these bytes. */
+		if (++i % 32 == 0)
+			assert_int_equal(ring_release(&r->cons), 0);
 	}
 	assert_int_equal(ring_release(&r->cons), 0);
 	assert_int_equal(pthread_join(th, &ret), 0);
