@@ -132,9 +132,12 @@ def vf_translations(trace, hpa, size=32 << 20):
 
 
 def give_vf(m, child, vf):
+    mark = len(m.serial())
     shell(m, "vf alloc %s" % child, r"ok op=alloc vf=%d " % vf)
     shell(m, "vf assign %d %s" % (vf, child), r"ok op=assign vf=%d " % vf)
-    return m.wait_for(r"%s: net path=vf reason=\S+" % child, timeout=60)
+    reset = m.wait_for(r"%s: vf reset result=(\S+)" % child, timeout=60, since=mark)
+    assert reset.group(1) == "ok", reset.group(0)  # the VF driver's handshake with the PF
+    return m.wait_for(r"%s: net path=vf reason=\S+" % child, timeout=60, since=mark)
 
 
 def test_echo_over_the_vf_path(machine, peer, tmp_path):
