@@ -292,7 +292,7 @@ int iommu_msi_unmap_all(uint32_t bdf)
 	for (unsigned i = 0; i < ARRAY_SIZE(u->irt_owner); i++) {
 		uint64_t irq;
 
-		if (!u->irt_owner[i] || ((u->irt_owner[i] >> 11) & 0xffff) != rid)
+		if (!u->irt_owner[i] || VTD_IRT_KEY_RID(u->irt_owner[i]) != rid)
 			continue;
 		err = vtd_unit_clear_irte(u, i) ?: err;
 		irq = spin_lock_irqsave(&assign_lock);
@@ -328,7 +328,8 @@ int iommu_msi_remap(uint32_t bdf, uint16_t msg, uint32_t dest, uint8_t vector, u
 	if (err)
 		return err;
 	vtd_msi_remappable((uint16_t)index, addr, data);
-	log_info("iommu", "msi remapped bdf=" PCI_BDF_FMT " message=%u index=%d dest=%u "
-		 "vector=0x%x", PCI_BDF_ARGS(bdf), msg, index, dest, vector);
+	log_info("iommu", "msi remapped bdf=" PCI_BDF_FMT " source=%s message=%u index=%d dest=%u "
+		 "vector=0x%x", PCI_BDF_ARGS(bdf), msg & IOMMU_MSG_MSI(0) ? "msi" : "msix",
+		 msg & ~IOMMU_MSG_MSI(0), index, dest, vector);
 	return 0;
 }

@@ -41,8 +41,11 @@ void iommu_set_fault_hook(void (*hook)(uint32_t bdf, uint64_t addr, uint8_t reas
 /* Interrupt remapping on every unit that can: 0, or the first unit's error. */
 int iommu_enable_ir(void);
 bool iommu_ir_enabled(void);
+/* msg for iommu_msi_remap: MSI capability message n (MSI-X entries are 0..2047). */
+#define IOMMU_MSG_MSI(n) ((uint16_t)(0x800u | (n)))
+
 /*
- * Routes message msg of bdf (0 for MSI, the table entry for MSI-X) to vector
+ * Routes message msg of bdf (IOMMU_MSG_MSI(n) for MSI, the table entry for MSI-X) to vector
  * on dest (physical APIC id) through an IRTE that only bdf may use; gives
  * the remappable address/data to program into the device. -ENOTSUP while
  * interrupt remapping is off.

@@ -46,8 +46,13 @@ int vtd_unit_set_irte(struct vtd_unit *u, unsigned index, const struct vtd_irte 
 /* Marks IRTE index not present (interrupts through it are blocked) and invalidates it. */
 int vtd_unit_clear_irte(struct vtd_unit *u, unsigned index);
 
-/* Who an IRTE belongs to: a function's routing id and which of its messages. */
-#define VTD_IRT_KEY(rid, msg) (BIT(31) | (uint32_t)(rid) << 11 | ((msg) & 0x7ffu))
+/*
+ * Who an IRTE belongs to: a function's routing id and which of its messages
+ * (12 bits: MSI-X entries 0..2047, and MSI messages flagged by bit 11, so a
+ * function's MSI and its MSI-X entry 0 never share an entry).
+ */
+#define VTD_IRT_KEY(rid, msg) (BIT(31) | (uint32_t)(rid) << 12 | ((msg) & 0xfffu))
+#define VTD_IRT_KEY_RID(key) (((key) >> 12) & 0xffffu)
 
 /* Context cache for one source id, then that domain's IOTLB. Complete on return. */
 int vtd_unit_flush_device(struct vtd_unit *u, uint16_t sid, uint16_t domain_id);

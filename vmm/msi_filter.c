@@ -140,7 +140,8 @@ static int device_regs(const struct msi_regs *guest, uint32_t bdf, struct msi_re
 	if (!(guest->ctrl & PCI_MSI_FLAGS_ENABLE))
 		return 0;
 	dev->addr_hi = 0;
-	return msi_message_route(bdf, 0, guest->addr, guest->data, &dev->addr, &dev->data);
+	return msi_message_route(bdf, IOMMU_MSG_MSI(0), guest->addr, guest->data, &dev->addr,
+				 &dev->data);
 }
 
 static void write_regs(uint32_t bdf, const struct msi_layout *l, const struct msi_regs *r)

@@ -82,7 +82,7 @@ def test_vfs_assigned_revoked_and_moved_as_qemu_sees_them(machine):
     vf = qemu_functions(m)[(1, 0x10, 0)]
     assert bar0_of(vf) == bar0 & 0xffffffff
     # MSI-X entry 0 (own CPU) got an IRTE; entry 1 (a foreign CPU) was refused.
-    m.wait_for(r"iommu: msi remapped bdf=0000:01:10.0 message=0 index=\d+ dest=1 vector=0x50",
+    m.wait_for(r"iommu: msi remapped bdf=0000:01:10.0 source=msix message=0 index=\d+ dest=1 vector=0x50",
                since=0)
     m.wait_for(r"vmm: msix entry refused partition=child1 bdf=0000:01:10.0 entry=1 "
                r"reason=foreign-cpu", since=0)
@@ -106,7 +106,7 @@ def test_vfs_assigned_revoked_and_moved_as_qemu_sees_them(machine):
     # Moved to child2: it sees the VF and programs it afresh.
     shell(m, "dev assign %s child2" % VF0, r"parent: ok$")
     m.wait_for(r"child2: vf ready bdf=01:10.0 vendor=8086 device=10ca")
-    m.wait_for(r"iommu: msi remapped bdf=0000:01:10.0 message=0 index=\d+ dest=2")
+    m.wait_for(r"iommu: msi remapped bdf=0000:01:10.0 source=msix message=0 index=\d+ dest=2")
     shell(m, "dev list", r"parent: dev bdf=01:10.0 .*state=assigned owner=child2")
     beats_on(m, "parent")
     beats_on(m, "child2")

@@ -323,7 +323,7 @@ def test_pf_interrupt_answers_the_mailbox_between_ticks(machine):
     the parent's ticks."""
     m = boot(machine, set={"partition child1.cmdline":
                            "vf-mbx=setmac:02:54:00:12:34:e1,vlan:5,setmac:02:54:00:12:34:e3"})
-    m.wait_for(r"iommu: msi remapped bdf=%s message=0 index=\d+ dest=0 vector=0x51" % PF_BDF,
+    m.wait_for(r"iommu: msi remapped bdf=%s source=msix message=0 index=\d+ dest=0 vector=0x51" % PF_BDF,
                since=0)
     m.wait_for(r"parent: nic irq mode=msix entry=0 vector=0x51 dest=0 readback=0x0", since=0)
     shell(m, "port set child1 mac_change=on guest_vlan=on", r"ok port=child1")
