@@ -43,7 +43,15 @@ static int attach(struct partition *p, const struct partition *peer,
 	return 0;
 }
 
-static int create_one(const struct config_channel *c)
+/* Each child's vmbus region, for channels_reset_vmbus() when it starts again. */
+static struct {
+	const struct partition *child;
+	phys_addr_t hpa;
+	uint64_t size;
+} vmbus[CONFIG_MAX_PARTITIONS];
+static unsigned vmbus_count;
+
+static int create_one(const struct config_channel *c, phys_addr_t *out_hpa)
 {
 	struct partition *a = partition_find(c->ends[0]), *b = partition_find(c->ends[1]);
 	uint64_t size = ALIGN_UP((uint64_t)c->size_kb * KiB, PAGE_SIZE);
@@ -63,6 +71,8 @@ static int create_one(const struct config_channel *c)
 	err = attach(a, b, c, hpa, size);
 	if (!err)
 		err = attach(b, a, c, hpa, size);
+	if (out_hpa)
+		*out_hpa = hpa;
 	if (!err)
 		log_info("vmm", "channel created name=%s between=%s,%s size=%llu hpa=0x%llx",
 			 c->name, c->ends[0], c->ends[1], (unsigned long long)size,
@@ -112,6 +122,7 @@ static int vmbus_create(const struct config *cfg)
 {
 	struct partition *parent = find_parent();
 	struct config_channel c = {.name = VMBUS_NAME, .size_kb = VMBUS_KB};
+	phys_addr_t hpa = 0;
 	int err;
 
 	if (!cfg->vmbus || !parent)
@@ -122,16 +133,40 @@ static int vmbus_create(const struct config *cfg)
 		if (partition_get(id) == parent)
 			continue;
 		hv_strlcpy(c.ends[1], partition_name(partition_get(id)), sizeof(c.ends[1]));
-		err = create_one(&c);
+		err = create_one(&c, &hpa);
+		if (!err && vmbus_count < ARRAY_SIZE(vmbus)) {
+			vmbus[vmbus_count].child = partition_get(id);
+			vmbus[vmbus_count].hpa = hpa;
+			vmbus[vmbus_count++].size = (uint64_t)c.size_kb * KiB;
+		}
 	}
 	return err;
+}
+
+/*
+ * The restart protocol (docs/channel.md, "A child starts again"): only the
+ * parent starts a partition again, and its NetVSP does not touch the
+ * child's region during that call and sets its rings up anew after it. The
+ * child's vCPUs are parked. So nobody writes while this zeroes, and the new
+ * child finds every ring uninitialised (ring_attach: -EAGAIN) until the
+ * parent has initialised its producer ends, as at boot.
+ */
+void channels_reset_vmbus(const struct partition *child)
+{
+	for (unsigned i = 0; i < vmbus_count; i++) {
+		if (vmbus[i].child != child)
+			continue;
+		memset((void *)(uintptr_t)vmbus[i].hpa, 0, vmbus[i].size);
+		log_info("vmm", "channel reset name=%s partition=%s size=%llu", VMBUS_NAME,
+			 partition_name(child), (unsigned long long)vmbus[i].size);
+	}
 }
 
 int channels_create(const struct config *cfg)
 {
 	doorbell_configure(cfg);
 	for (uint32_t i = 0; i < cfg->channel_count; i++) {
-		int err = create_one(&cfg->channels[i]);
+		int err = create_one(&cfg->channels[i], NULL);
 
 		if (err)
 			return err;

@@ -16,4 +16,12 @@
  */
 int channels_create(const struct config *cfg);
 
+struct partition;
+/*
+ * Zeroes the vmbus region of child (if it has one): partition_start()
+ * calls it when the child starts again, with its vCPUs parked, inside the
+ * parent's hypercall (docs/channel.md, "A child starts again").
+ */
+void channels_reset_vmbus(const struct partition *child);
+
 #endif

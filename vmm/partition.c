@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
 #include "kernel/timer.h"
+#include "vmm/channels.h"
 #include "vmm/doorbell.h"
 #include "vmm/elf_loader.h"
 #include "vmm/guest_layout.h"
@@ -260,6 +261,8 @@ int partition_start(struct partition *p)
 		return -EBUSY;
 	}
 	err = wait_parked(p) ? load_image(p, &layout, &entry) : -ETIMEDOUT;
+	if (!err && p->starts)
+		channels_reset_vmbus(p); /* a new run starts its vmbus rings over too */
 	if (!err) {
 		reset_vcpus(p, &layout, entry);
 		p->state = HV_PARTITION_RUNNING;

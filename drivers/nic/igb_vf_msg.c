@@ -79,6 +79,13 @@ void igb_vf_reset_event(struct igb_pf *pf, unsigned vf)
 	port = pf->vf_port[vf];
 	pf->vf_mbx[vf].cts = false;
 	pf->vf_mbx[vf].vflr++;
+	/*
+	 * An acknowledgement from before the reset means nothing now, and the
+	 * VF is about to post VF_RESET: a "reset first" NACK written now would
+	 * overwrite that request in the shared buffer (and drop its cause).
+	 */
+	igb_mbx_clear_ack(pf, vf);
+	pf->vf_mbx[vf].last_nack_us = igb_now_us();
 	igb_mbx_reclaim(pf, vf);
 	igb_switch_vf_reset(pf, vf);
 	if (port) {
@@ -227,6 +234,9 @@ static void acknowledged(struct igb_pf *pf, unsigned vf)
 	uint64_t now = igb_now_us();
 
 	if (m->cts || now - m->last_nack_us < NACK_PROD_US)
+		return;
+	/* A request waits in the buffer: answering it comes first, never overwrite it. */
+	if (igb_mbx_pending_msgs(pf) & (1u << vf))
 		return;
 	m->last_nack_us = now;
 	igb_mbx_write(pf, vf, &nack, 1);

@@ -151,14 +151,28 @@ static bool rx_good(const union igb_adv_rx_desc *d)
 	       d->wb.length <= IGBVF_BUF_SIZE;
 }
 
+/* Hands the re-armed descriptors up to the one before rx_next back to the VF. */
+static void give_back_rx(struct igbvf *vf)
+{
+	igbvf_dma_barrier(); /* re-armed descriptors before the tail hands them over */
+	igbvf_wr(&vf->hw, IGB_VF_RDT(0), (vf->rx_next + IGBVF_RX_DESCS - 1) % IGBVF_RX_DESCS);
+}
+
+/*
+ * Takes every written-back RX descriptor, re-arms it and gives them back
+ * IGBVF_RX_GIVE_BACK at a time (Linux igbvf's IGBVF_RX_BUFFER_WRITE): a
+ * register write per frame is an MMIO access each, one at the end only
+ * would leave the VF without descriptors while the frames (and their
+ * echoes) are handled.
+ */
 unsigned igbvf_poll(struct igbvf *vf)
 {
-	unsigned delivered = 0;
+	unsigned delivered = 0, taken = 0;
 
 	if (!vf->running)
 		return 0;
 	reclaim_tx(vf);
-	for (unsigned n = 0; n < IGBVF_RX_DESCS; n++) {
+	for (; taken < IGBVF_RX_DESCS; taken++) {
 		unsigned i = vf->rx_next;
 		union igb_adv_rx_desc *d = &vf->mem->rxd[i];
 
@@ -175,9 +189,11 @@ unsigned igbvf_poll(struct igbvf *vf)
 		}
 		arm_rx(vf, i);
 		vf->rx_next = (i + 1) % IGBVF_RX_DESCS;
-		igbvf_dma_barrier();
-		igbvf_wr(&vf->hw, IGB_VF_RDT(0), i);
+		if ((taken + 1) % IGBVF_RX_GIVE_BACK == 0)
+			give_back_rx(vf);
 	}
+	if (taken % IGBVF_RX_GIVE_BACK)
+		give_back_rx(vf);
 	return delivered;
 }
 

@@ -39,11 +39,14 @@ uint64_t vf_net_irqs(void);
 /* netvsc.c: the synthetic NIC on the vmbus channel (docs/netvsc.md) */
 struct netvsc_counters {
 	uint64_t tx_frames, rx_frames, batches, ring_full, malformed, doorbells;
+	uint64_t rx_deferred; /* reads put off: the bond's hold queue was low on room */
 };
 int netvsc_start(const struct hv_guest_boot_info *bi);
 void netvsc_poll(void);
 /* Writes out the frames batched this round and rings the parent if it must. */
 void netvsc_flush(void);
+/* Before sleeping: unmask the parent's rings; true if a packet is there (don't sleep). */
+bool netvsc_arm(void);
 bool netvsc_ready(void);
 /* 0 (batched), -EAGAIN (ring full), -ENOTCONN (not up). */
 int netvsc_send_frame(const void *frame, size_t len);
@@ -62,6 +65,8 @@ void net_app_poll(void);
 uint64_t net_app_wait(uint64_t seen);
 void net_app_synthetic_up(const uint8_t mac[NVSP_ETH_ALEN], bool link_up);
 void net_app_rx(enum nvsp_path path, const void *frame, size_t len);
+/* Frames the network can still take for sending (the bond's hold room): read no more. */
+uint32_t net_app_rx_room(void);
 /* The parent's other netvsc messages (VF_ASSOCIATE, SWITCH_ACK, LINK, STATS_*). */
 void net_app_msg(const struct nvsp_msg *m);
 void net_app_vf_offered(uint32_t bdf);

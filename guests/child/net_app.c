@@ -32,6 +32,7 @@
 #define NETMASK		  IP4_ADDR(255, 255, 255, 0)
 #define DEFAULT_GW	  IP4_ADDR(10, 0, 2, 2)
 #define DEFAULT_HOST_BASE 15
+#define NET_LINGER_US	  1000 /* polling on after the last synthetic frame received */
 
 static struct {
 	bool enabled, up, link;
@@ -46,6 +47,9 @@ static struct {
 	uint8_t vf_mac[NVSP_ETH_ALEN];
 	bool vf_revoking;
 	uint64_t db_seen, irq_seen;
+	uint64_t linger_frames, linger_until_us; /* synthetic frames seen, poll until */
+	uint64_t window_start_us, window_held;	 /* the switch under way began (0: none) */
+	const char *window_to;
 	/* Pings. */
 	uint32_t ping_dst;
 	uint64_t ping_count, ping_interval_us, ping_next_us, ping_stats_us, ping_done_us;
@@ -125,11 +129,35 @@ static void bond_log(void *ctx, const char *line)
 static const struct netbond_ops bond_ops = {
     .tx = bond_tx, .send_msg = bond_send_msg, .vf_tx_idle = bond_vf_tx_idle, .log = bond_log};
 
+/*
+ * The switch window: from the bond's request (SWITCHING or FAILING_BACK)
+ * to the parent's ACK, while every frame sent is held. Printed as `net
+ * switch window_us=.. held=<this window> hold_max=<ever>` (docs/netvsc.md:
+ * what the hold queue must cover).
+ */
+static void window_check(void)
+{
+	bool busy = na.nb.state == NETBOND_SWITCHING || na.nb.state == NETBOND_FAILING_BACK;
+
+	if (busy && !na.window_start_us) {
+		na.window_start_us = tsc_us();
+		na.window_held = na.nb.c.held;
+		na.window_to = na.nb.state == NETBOND_SWITCHING ? "vf" : "synthetic";
+	} else if (!busy && na.window_start_us) {
+		printf("net switch to=%s window_us=%lu held=%lu hold_max=%lu backpressure=%lu "
+		       "deferred=%lu\n",
+		       na.window_to, tsc_us() - na.window_start_us, na.nb.c.held - na.window_held,
+		       na.nb.c.hold_max, na.nb.c.backpressure, netvsc_counters()->rx_deferred);
+		na.window_start_us = 0;
+	}
+}
+
 /* Prints `net path=...` when the bond's path changed since the last look. */
 static void path_check(void)
 {
 	enum nvsp_path now = netbond_path(&na.nb);
 
+	window_check();
 	if (!na.up || now == na.path)
 		return;
 	na.path = now;
@@ -224,6 +252,11 @@ void net_app_synthetic_up(const uint8_t mac[NVSP_ETH_ALEN], bool link_up)
 	if (na.up && na.vf_ready)
 		netbond_vf_ready(&na.nb, na.vf_mac);
 	path_check();
+}
+
+uint32_t net_app_rx_room(void)
+{
+	return na.up ? netbond_hold_room(&na.nb) : UINT32_MAX;
 }
 
 void net_app_rx(enum nvsp_path path, const void *frame, size_t len)
@@ -433,10 +466,30 @@ void net_app_poll(void)
 	netvsc_flush();
 }
 
+/*
+ * Keep polling (rings masked, no doorbells) for NET_LINGER_US after the
+ * last frame received on the synthetic path: the rest of a burst comes
+ * without a doorbell each (docs/netvsc.md, "Doorbells"). Frames we send
+ * start no spin: under TCG a spinning vCPU slows QEMU's delivery of their
+ * answers.
+ */
+static bool linger(void)
+{
+	uint64_t frames = netvsc_counters()->rx_frames, now = tsc_us();
+
+	if (frames != na.linger_frames) {
+		na.linger_frames = frames;
+		na.linger_until_us = now + NET_LINGER_US;
+	}
+	return now < na.linger_until_us;
+}
+
 uint64_t net_app_wait(uint64_t seen)
 {
 	uint64_t now;
 
+	if (na.enabled && (linger() || netvsc_arm()))
+		return tick_count();
 	/* As tick_wait, with the other wakeups checked with interrupts off too. */
 	cpu_cli();
 	while ((now = tick_count()) == seen && doorbell_received() == na.db_seen &&

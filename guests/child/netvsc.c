@@ -4,9 +4,11 @@
  * control protocol (version, the parent's netvsc offer, open) and netvsc's
  * INIT, then carries frames both ways. Frames to the parent are packed
  * into one FRAME_BATCH per main-loop round (netvsc_flush), so a burst
- * costs one ring packet and at most one doorbell; the parent's rings are
- * drained with the doorbell masked (interrupt suppression) and re-checked
- * after unmasking. Everything the parent writes is validated: a broken
+ * costs one ring packet and at most one doorbell; the parent's rings stay
+ * masked while the child is awake (interrupt suppression) and are unmasked
+ * and re-checked just before it sleeps (netvsc_arm). While the bond holds
+ * frames for a switch, packets wait in the ring rather than be answered
+ * into a full hold queue (may_read). Everything the parent writes is validated: a broken
  * ring ends the synthetic NIC (logged), the child goes on.
  *
  * What arrives goes to net_app.c: frames (net_app_rx), the parent's
@@ -19,7 +21,9 @@
 #include "guests/child/child.h"
 
 #define DRAIN_BUDGET 256
-#define CHILD_MTU    1500
+/* Bond room a netvsc packet needs before it is read: a full batch, and a ping or ARP. */
+#define NETVSC_RX_ROOM (NVSP_BATCH_MAX + 4)
+#define CHILD_MTU      1500
 
 static struct {
 	int index; /* channels[] index: the doorbell's argument; < 0 none */
@@ -179,12 +183,23 @@ int netvsc_send_frame(const void *frame, size_t len)
 	return err;
 }
 
+/*
+ * Messages are rare and someone waits for their answer (a SWITCH_DATAPATH
+ * holds every frame until its ACK): the doorbell rings at once, not at the
+ * end of the main-loop round, which may first read a long backlog.
+ */
 int netvsc_send_msg(const void *msg, size_t len)
 {
+	int err;
+
 	/* Frames sent before the message go first: the parent must see them in order. */
 	if (batch_write())
 		return -EAGAIN;
-	return send_pkt(&nv.net_tx, NVSP_RING_PKT_TYPE, msg, len) == -ENOSPC ? -EAGAIN : 0;
+	err = send_pkt(&nv.net_tx, NVSP_RING_PKT_TYPE, msg, len);
+	if (err == -ENOSPC)
+		return -EAGAIN;
+	netvsc_flush();
+	return 0;
 }
 
 /* --- Receiving ---------------------------------------------------------------- */
@@ -268,15 +283,30 @@ static void net_input(const void *buf, size_t len)
 
 typedef void (*input_fn)(const void *buf, size_t len);
 
+/*
+ * May one more packet be read? A netvsc packet carries up to
+ * NVSP_BATCH_MAX frames and each may be answered (an echo): while the
+ * bond holds frames (a switch) the rest wait in the ring, not in the stack,
+ * which would drop what the bond can't take. The control ring always is.
+ */
+static bool may_read(const struct ring_end *e)
+{
+	if (e != &nv.net_rx || net_app_rx_room() >= NETVSC_RX_ROOM)
+		return true;
+	nv.c.rx_deferred++;
+	return false;
+}
+
 static int drain(struct ring_end *e, uint16_t want, input_fn fn)
 {
 	unsigned budget = DRAIN_BUDGET;
 	uint16_t type;
 	int n = 0;
 
-	ring_read_begin(e); /* no doorbells while we read anyway */
+	ring_read_begin(e); /* no doorbells while we are awake (netvsc_arm) */
 	do {
-		while (budget && (n = ring_read(e, &type, nv.rx_buf, sizeof(nv.rx_buf))) > 0) {
+		while (budget && may_read(e) &&
+		       (n = ring_read(e, &type, nv.rx_buf, sizeof(nv.rx_buf))) > 0) {
 			budget--;
 			if (type == want)
 				fn(nv.rx_buf, (size_t)n);
@@ -285,10 +315,36 @@ static int drain(struct ring_end *e, uint16_t want, input_fn fn)
 		}
 		if (n < 0)
 			return n;
+		/* Room for a waiting parent? Then masked again: we are awake (netvsc_arm). */
 		if (ring_read_end(e))
 			nv.signal = true; /* the parent waits for space */
-	} while (budget && ring_readable(e));
+		ring_read_begin(e);
+	} while (budget && may_read(e) && ring_readable(e));
 	return 0;
+}
+
+/*
+ * Interrupt suppression, NAPI's way: the parent->child rings stay masked
+ * while the child is awake (its main loop polls them on every round) and
+ * are unmasked only here, just before it sleeps, with the re-check that
+ * closes the race: true when a packet came meanwhile (don't sleep).
+ */
+bool netvsc_arm(void)
+{
+	bool pending = false;
+
+	if (nv.index < 0 || nv.dead)
+		return false;
+	if (nv.ctl_rx_up) {
+		nv.signal |= ring_read_end(&nv.ctl_rx);
+		pending |= ring_readable(&nv.ctl_rx);
+	}
+	if (nv.net_rx_up) {
+		nv.signal |= ring_read_end(&nv.net_rx);
+		pending |= ring_readable(&nv.net_rx) && net_app_rx_room() >= NETVSC_RX_ROOM;
+	}
+	netvsc_flush();
+	return pending;
 }
 
 static void attach_rx(void)

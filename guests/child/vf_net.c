@@ -215,9 +215,14 @@ void vf_net_revoking(uint32_t bdf, bool stubborn)
 	printf("vf stopped result=%s\n", err ? errno_name(err) : "ok");
 }
 
+/*
+ * One poll may deliver a whole RX ring, each frame maybe answered: while
+ * the bond cannot hold that many (a switch under way) the frames wait in
+ * the VF's ring. net_app_wait wakes on the tick, so the poll comes back.
+ */
 void vf_net_poll(void)
 {
-	if (active)
+	if (active && net_app_rx_room() >= IGBVF_RX_DESCS + 4)
 		igbvf_poll(&vf);
 }
 

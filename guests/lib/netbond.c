@@ -62,6 +62,13 @@ enum nvsp_path netbond_path(const struct netbond *nb)
 	return nb->state == NETBOND_VF ? NVSP_PATH_VF : NVSP_PATH_SYNTHETIC;
 }
 
+uint32_t netbond_hold_room(const struct netbond *nb)
+{
+	if (!switching(nb) && !nb->hold_count)
+		return UINT32_MAX;
+	return nb->hold_count >= nb->cfg.hold_limit ? 0 : nb->cfg.hold_limit - nb->hold_count;
+}
+
 bool netbond_vf_releasable(const struct netbond *nb)
 {
 	return nb->state == NETBOND_SYNTHETIC || nb->state == NETBOND_VF_OFFERED;

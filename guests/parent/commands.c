@@ -25,7 +25,12 @@ static void cmd_partitions(const char *arg)
 	partitions_print();
 }
 
-/* Resolves the name, then makes the call; one result line either way. */
+/*
+ * Resolves the name, then makes the call; one result line either way. A
+ * partition started again had its vmbus region zeroed by the call: its
+ * channel starts over (netvsp_child_started) before the main loop serves
+ * the rings again.
+ */
 static void act_on_partition(const char *name, partition_call_fn call)
 {
 	uint32_t id;
@@ -38,6 +43,8 @@ static void act_on_partition(const char *name, partition_call_fn call)
 	err = partition_find(name, &id);
 	if (!err)
 		err = call(id);
+	if (err >= 0 && (call == hc_partition_start || call == hc_partition_restart))
+		netvsp_child_started(name);
 	if (err < 0)
 		printf("error %s\n", errno_name((int)err));
 	else

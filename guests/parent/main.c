@@ -73,14 +73,23 @@ int main(const struct hv_guest_boot_info *bi)
 	msi_probe_run(bi); /* after the timer: interrupts are on from here */
 	story_start(bi);   /* story=yes: the `make run` story, told from the loop below */
 	for (;;) {
-		uint64_t now = nic_wait(seen); /* the tick, the NIC's interrupt or a doorbell */
+		/* The tick, the NIC's interrupt or a doorbell; or no sleep while frames flow. */
+		bool spin = netvsp_keep_polling();
+		uint64_t now = spin ? tick_count() : nic_wait(seen);
 		bool tick = now != seen;
 
 		seen = now;
 		/* Hypercalls: on the tick only, not on every frame's wakeup. */
 		if (tick)
 			events_poll();
-		nic_poll();
+		/*
+		 * The PF's registers, while spinning, only when it interrupted (or
+		 * on the tick): under TCG every register access takes QEMU's global
+		 * lock, and a vCPU spinning on them starves QEMU's own I/O (the
+		 * wire's frames waited out every 3 ms spin).
+		 */
+		if (!spin || tick || nic_irq_taken())
+			nic_poll();
 		netvsp_poll();
 		if (tick) {
 			shell_poll();

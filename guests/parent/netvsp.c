@@ -3,16 +3,20 @@
  * gets its parent->child rings set up here, and the main loop drains the
  * child->parent rings of all of them on every wakeup (a doorbell, the PF's
  * interrupt or the tick: doorbells may be merged or throttled, so the tick
- * alone must keep things moving). A channel whose ring breaks is closed
- * and the others go on.
+ * alone must keep things moving). The rings stay masked while the parent
+ * is awake and it polls on briefly after frames to a child, so a burst and
+ * its answers cost one doorbell (netvsp_keep_polling). A channel whose
+ * ring breaks is closed and the others go on; a child started again gets
+ * its channel set up anew (netvsp_child_started, docs/channel.md).
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/vmbus_layout.h"
 #include "guests/parent/netvsp_int.h"
 #include "guests/parent/nic.h"
 
-#define DRAIN_BUDGET	 256 /* packets per ring per poll: one child can't starve the rest */
-#define MALFORMED_LOGGED 4   /* log lines per channel; the counter sees them all */
+#define DRAIN_BUDGET	 256  /* packets per ring per poll: one child can't starve the rest */
+#define MALFORMED_LOGGED 4    /* log lines per channel; the counter sees them all */
+#define NETVSP_LINGER_US 1000 /* polling on after the last frame given to a child */
 
 struct netvsp netvsp;
 
@@ -175,8 +179,10 @@ static int drain(struct netvsp_chan *ch, struct ring_end *e, uint16_t want, inpu
 		}
 		if (n < 0)
 			return n; /* -EPROTO: broken; -EMSGSIZE: a packet no message can be */
+		/* Room for a waiting child? Then masked again: we are awake (netvsp_arm). */
 		if (ring_read_end(e))
 			ch->signal = true; /* the child waits for space */
+		ring_read_begin(e);
 	} while (budget && ring_readable(e));
 	return 0;
 }
@@ -210,6 +216,100 @@ static void ring_doorbells(void)
 		ch->c.doorbells++;
 		doorbell_ring(ch->index); /* -EAGAIN (throttled) is harmless: the child polls */
 	}
+}
+
+/*
+ * The child's region was zeroed inside the start hypercall, which nothing
+ * of ours ran during (one main loop): forget everything about the old
+ * rings, set up our producer ends anew and wait for the child's, as at
+ * boot. Its port leaves the VF path (the new child starts synthetic) and is
+ * detached until the new INIT.
+ */
+static void chan_reset(struct netvsp_chan *ch)
+{
+	const char *why = "";
+	int err;
+
+	if (ch->port >= 0) {
+		if (netvsp.sw.ports[ch->port].path == NVSP_PATH_VF)
+			nvsw_set_path(&netvsp.sw, (unsigned)ch->port, NVSP_PATH_SYNTHETIC, &why);
+		nvsw_port_attach(&netvsp.sw, (unsigned)ch->port, false);
+	}
+	memset(&ch->ctl_tx, 0, sizeof(ch->ctl_tx));
+	memset(&ch->net_tx, 0, sizeof(ch->net_tx));
+	memset(&ch->ctl_rx, 0, sizeof(ch->ctl_rx));
+	memset(&ch->net_rx, 0, sizeof(ch->net_rx));
+	ch->ctl_rx_up = ch->net_rx_up = ch->net_up = ch->signal = false;
+	vmbus_ctl_sm_init(&ch->sm, VMBUS_CTL_PARENT);
+	err = rings_init(ch);
+	ch->state = err ? NETVSP_CLOSED : NETVSP_WAITING;
+	printf("netvsp channel reset port=%s reason=child-started state=%s%s%s\n", ch->name,
+	       netvsp_state_name(ch->state), err ? " err=" : "", err ? errno_name(err) : "");
+}
+
+void netvsp_child_started(const char *name)
+{
+	for (unsigned i = 0; netvsp.up && i < netvsp.count; i++)
+		if (!strcmp(netvsp.chans[i].name, name) && netvsp.chans[i].mem)
+			chan_reset(&netvsp.chans[i]);
+}
+
+/*
+ * Before the parent sleeps: unmask every child's rings (they stay masked
+ * while it is awake, see drain) and re-check; true when a packet came
+ * meanwhile. Doorbells owed are rung.
+ */
+bool netvsp_arm(void)
+{
+	bool pending = false;
+
+	for (unsigned i = 0; i < netvsp.count; i++) {
+		struct netvsp_chan *ch = &netvsp.chans[i];
+
+		if (ch->state == NETVSP_CLOSED)
+			continue;
+		if (ch->ctl_rx_up) {
+			ch->signal |= ring_read_end(&ch->ctl_rx);
+			pending |= ring_readable(&ch->ctl_rx);
+		}
+		if (ch->net_rx_up && ch->state == NETVSP_OPEN) {
+			ch->signal |= ring_read_end(&ch->net_rx);
+			pending |= ring_readable(&ch->net_rx);
+		}
+	}
+	ring_doorbells();
+	return pending;
+}
+
+/*
+ * Frames given to children: their answers come back on the rings, which is
+ * what polling on saves doorbells for. Frames a child sends to the wire
+ * start no spin: their answers come as the PF's interrupt, and under TCG a
+ * spinning vCPU slows QEMU's delivery of them (docs/netvsc.md).
+ */
+static uint64_t frames_to_children(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < netvsp.count; i++)
+		n += netvsp.chans[i].c.syn_rx;
+	return n;
+}
+
+bool netvsp_keep_polling(void)
+{
+	static uint64_t seen, until_us;
+	uint64_t frames, now;
+
+	if (!netvsp.up)
+		return false;
+	frames = frames_to_children();
+	now = tsc_us();
+	if (frames != seen) {
+		seen = frames;
+		until_us = now + NETVSP_LINGER_US;
+	}
+	return now < until_us || netvsp_arm();
 }
 
 void netvsp_poll(void)

@@ -43,6 +43,19 @@ struct netvsp_port_view {
 void netvsp_start(const struct hv_guest_boot_info *bi);
 /* Drains every channel's rings: called from the main loop, on doorbells and ticks. */
 void netvsp_poll(void);
+/*
+ * Before the main loop sleeps: true to poll once more instead. For
+ * NETVSP_LINGER_US after the last synthetic frame the children's rings stay
+ * masked and are polled (no doorbells: the rest of a burst and the answers
+ * come in the same wakeup); then they are unmasked and re-checked.
+ */
+bool netvsp_keep_polling(void);
+/*
+ * A child was started again (`start`/`restart`, after the hypercall
+ * succeeded): the hypervisor zeroed its vmbus region meanwhile, so its
+ * channel starts over, rings and protocol (docs/channel.md).
+ */
+void netvsp_child_started(const char *name);
 /* A frame the PF received from the wire (nic.c's receive callback). */
 void netvsp_wire_rx(const uint8_t *frame, size_t len);
 

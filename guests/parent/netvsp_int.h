@@ -66,6 +66,11 @@ int netvsp_send(struct netvsp_chan *ch, struct ring_end *e, uint16_t type, const
 		size_t len);
 /* Closes ch for good (a hostile or broken child): logged once with its counts. */
 void netvsp_close(struct netvsp_chan *ch, const char *reason);
+/*
+ * Before sleeping: unmask every child's rings (a doorbell may then end the
+ * sleep) and re-check; true when a packet came meanwhile (don't sleep).
+ */
+bool netvsp_arm(void);
 /* A message refused: counted, and past NETVSP_MALFORMED_MAX the channel closes. */
 void netvsp_malformed(struct netvsp_chan *ch, const char *what, const char *reason);
 struct netvsp_chan *netvsp_chan_of_port(unsigned port);

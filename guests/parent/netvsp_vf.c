@@ -106,7 +106,8 @@ static uint64_t wait_failback(struct netvsp_chan *ch)
 		netvsp_poll();
 		if (netvsp.sw.ports[ch->port].path != NVSP_PATH_VF)
 			break;
-		hc_idle(FAILBACK_IDLE_US);
+		if (!netvsp_arm()) /* the rings stay masked while we poll: unmask to be rung */
+			hc_idle(FAILBACK_IDLE_US);
 		now = tsc_us();
 	}
 	return tsc_us() - start;

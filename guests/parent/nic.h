@@ -50,6 +50,8 @@ uint64_t nic_irq_count(void);
  * PF interrupted; returns the tick count, with interrupts on.
  */
 uint64_t nic_wait(uint64_t seen);
+/* Has the PF interrupted since the last nic_wait() or call of this? */
+bool nic_irq_taken(void);
 
 /* nic_pci.c: kernel/pci's access method over the emulated ECAM */
 const struct pci_cfg_ops *nic_pci_ops(void);

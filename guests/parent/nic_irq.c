@@ -87,6 +87,14 @@ uint64_t nic_irq_count(void)
 	return irqs;
 }
 
+bool nic_irq_taken(void)
+{
+	if (irqs == woken)
+		return false;
+	woken = irqs;
+	return true;
+}
+
 uint64_t nic_wait(uint64_t seen)
 {
 	uint64_t now;

@@ -17,7 +17,7 @@
 #include "drivers/nic/igbvf.h"
 
 #define FAKE_PF_POLL_US 50000
-#define FAKE_TX_MAX	64
+#define FAKE_TX_MAX	512
 
 struct fake_tx_frame {
 	uint8_t data[IGBVF_BUF_SIZE];

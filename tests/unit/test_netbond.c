@@ -361,6 +361,28 @@ static void test_backpressure(void **state)
 	assert_int_equal(nb.c.hold_max, 8);
 }
 
+/* The room a reader may fill: unbounded when stable, what is left of the queue in a switch. */
+static void test_hold_room(void **state)
+{
+	(void)state;
+	assert_int_equal(netbond_hold_room(&nb), UINT32_MAX);
+	start_switch();
+	assert_int_equal(netbond_hold_room(&nb), 8);
+	send_n(5, NETBOND_HELD);
+	assert_int_equal(netbond_hold_room(&nb), 3);
+	send_n(3, NETBOND_HELD);
+	assert_int_equal(netbond_hold_room(&nb), 0);
+	assert_int_equal(send_one(), -EAGAIN);
+	/* Released onto a full path: still held, so still bounded. */
+	w.path_result[NVSP_PATH_VF] = -EAGAIN;
+	ack(last_request()->u.sw.request_id, 0, NVSP_PATH_VF);
+	assert_int_equal(netbond_hold_room(&nb), 0);
+	w.path_result[NVSP_PATH_VF] = 0;
+	tick(1);
+	assert_int_equal(netbond_hold_room(&nb), UINT32_MAX);
+	assert_no_loss();
+}
+
 /* A full path during the release: the rest stays held and new frames queue behind it. */
 static void test_path_full_keeps_order(void **state)
 {
@@ -532,6 +554,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_switch_to_vf_no_loss, setup),
 	    cmocka_unit_test_setup(test_planned_failover_no_loss, setup),
 	    cmocka_unit_test_setup(test_late_ack, setup),
+	    cmocka_unit_test_setup(test_hold_room, setup),
 	    cmocka_unit_test_setup(test_revoke_during_switching, setup),
 	    cmocka_unit_test_setup(test_backpressure, setup),
 	    cmocka_unit_test_setup(test_path_full_keeps_order, setup),
