@@ -119,7 +119,7 @@ static int vf_bar_size(struct igb_pf *pf, unsigned i, bool is64, uint64_t *size)
 		return -EPERM;
 	}
 	mask = (uint64_t)mhi << 32 | (mlo & PCI_BAR_MEM_ADDR_MASK);
-	/* No writable address bit: the slot is not implemented (a 32-bit one has no upper half). */
+	/* No writable address bit: the slot is absent (a 32-bit one has no upper half). */
 	*size = (is64 || (mlo & PCI_BAR_MEM_ADDR_MASK)) ? mask & (~mask + 1) : 0;
 	return 0;
 }

@@ -29,7 +29,7 @@ void doorbell_test_beat(uint64_t beat, uint64_t prev);
 /* vf_net.c: the VF driver on an offered VF (after vf_user.c mapped it), stopped on revocation */
 #define VF_NET_MSIX_VECTOR 0x50 /* what vf_user.c programs into MSI-X entry 0 */
 void vf_net_offered(uint32_t bdf, uint64_t bar0, const char *opts);
-void vf_net_revoking(uint32_t bdf, bool stubborn);
+void vf_net_revoking(uint32_t bdf, bool keep);
 void vf_net_poll(void);
 /* For the bond (net_app.c): one frame out of the VF (0, -EAGAIN full, -ENOTCONN), TX all done? */
 int vf_net_send(const void *frame, size_t len);

@@ -200,8 +200,8 @@ static void print_stats(const char *why)
 	       vf.c.mbx_sent, vf.c.mbx_acked, vf.c.mbx_nacked, vf.c.mbx_timeouts);
 }
 
-/* stubborn: the child keeps the VF, but must not touch it once it may be gone. */
-void vf_net_revoking(uint32_t bdf, bool stubborn)
+/* keep: the child keeps the VF, but must not touch it once it may be gone. */
+void vf_net_revoking(uint32_t bdf, bool keep)
 {
 	int err;
 
@@ -209,7 +209,7 @@ void vf_net_revoking(uint32_t bdf, bool stubborn)
 		return;
 	active = false;
 	print_stats("revoking");
-	if (stubborn)
+	if (keep)
 		return;
 	err = igbvf_stop(&vf);
 	printf("vf stopped result=%s\n", err ? errno_name(err) : "ok");

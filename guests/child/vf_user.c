@@ -5,7 +5,7 @@
  * programs MSI-X entry 0 to its own CPU (entry 1 towards a CPU it doesn't
  * have, which the hypervisor must refuse). On revocation it turns bus
  * mastering off and releases the VF. Test options (command line):
- *   vf=stubborn          never release: the hypervisor takes it at the deadline
+ *   vf=keep              never release: the hypervisor takes it at the deadline
  *   vf-touch=<gpa>       read gpa once the VF is ready (another device's BAR)
  *   vf-touch-revoked=yes read the old BAR0 after revocation (must be unmapped)
  * The VF driver (mailbox, rings) runs on top of this plumbing: vf_net.c.
@@ -107,7 +107,7 @@ static void revoking(uint32_t bdf)
 {
 	char mode[16], buf[12];
 
-	if (option("vf", mode, sizeof(mode)) && !strcmp(mode, "stubborn")) {
+	if (option("vf", mode, sizeof(mode)) && !strcmp(mode, "keep")) {
 		vf_net_revoking(bdf, true);
 		printf("vf revoking bdf=%s release=no\n", bdf_format(bdf, buf, sizeof(buf)));
 		return;

@@ -113,7 +113,7 @@ def test_vfs_assigned_revoked_and_moved_as_qemu_sees_them(machine):
 
 
 def test_uncooperative_child_loses_its_vf_at_the_deadline(machine):
-    m = boot(machine, set={"partition child1.cmdline": "vf=stubborn"})
+    m = boot(machine, set={"partition child1.cmdline": "vf=keep"})
     enable_vfs(m)
     shell(m, "dev assign %s child1" % VF1, r"parent: ok$")
     m.wait_for(r"child1: vf ready bdf=01:10.2")
@@ -121,7 +121,7 @@ def test_uncooperative_child_loses_its_vf_at_the_deadline(machine):
     m.wait_for(r"child1: vf revoking bdf=01:10.2 release=no", since=0)
     m.wait_for(r"vmm: vf revoke forced bdf=0000:01:10.2 partition=child1", since=0)
     shell(m, "dev list", r"parent: dev bdf=01:10.2 .*state=held owner=parent")
-    beats_on(m, "child1")  # the stubborn child itself keeps running
+    beats_on(m, "child1")  # the uncooperative child itself keeps running
 
 
 def foreign_bars(machine):
