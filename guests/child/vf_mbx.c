@@ -61,13 +61,25 @@ static bool lock(void)
 /* Posts n words and waits for the PF to take them: 0, -EBUSY (no buffer), -ETIMEDOUT. */
 static int post(const uint32_t *w, unsigned n)
 {
-	take(IGB_V2PMAILBOX_PFACK); /* an old acknowledgement must not count for this one */
+	/* An old acknowledgement or reply must not count for this one. */
+	take(IGB_V2PMAILBOX_PFACK | IGB_V2PMAILBOX_PFSTS);
 	if (!lock())
 		return -EBUSY;
 	for (unsigned i = 0; i < n; i++)
 		regs[IGB_VF_VMBMEM / 4 + i] = w[i];
 	regs[IGB_VF_V2PMAILBOX / 4] = IGB_V2PMAILBOX_REQ; /* without VFU: released */
-	return wait_bit(IGB_V2PMAILBOX_PFACK, ACK_WAIT_US) ? 0 : -ETIMEDOUT;
+	/*
+	 * The PF took it: its ACK, or already its reply (a PF that acknowledges
+	 * and answers at once may leave only PFSTS for us to see).
+	 */
+	for (uint64_t t = 0; t < ACK_WAIT_US; t += POLL_US) {
+		if (mbx_read() & (IGB_V2PMAILBOX_PFACK | IGB_V2PMAILBOX_PFSTS)) {
+			take(IGB_V2PMAILBOX_PFACK); /* PFSTS stays for reply() */
+			return 0;
+		}
+		tsc_delay_us(POLL_US);
+	}
+	return -ETIMEDOUT;
 }
 
 /* Waits for the PF's reply and reads n words of it. */
