@@ -11,7 +11,7 @@ GUEST_NASMFLAGS := -f elf64 -g -F dwarf -w+all
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -T guests/guest.ld
 
 guest-lib-y := crt0.o isr_entry.o start.o hypercalls.o console.o idt.o apic.o tick.o \
-	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o doorbell.o
+	tsc.o paging.o pci.o rand.o expect.o cmdline.o hvnames.o channel.o devices.o sriov.o doorbell.o log.o
 # The IP stack (guests/lib/net/, docs/guest-sdk.md "Networking") is part of
 # every program's runtime, with drivers/nic/mbx_decode.c for the struct
 # mac_addr helpers it shares with the NIC drivers (added below).
@@ -25,7 +25,7 @@ guest-shared-y := string.o format.o errno.o
 guest-parent-y := main.o shell.o commands.o partitions.o events.o dma_probe.o msi_probe.o \
 	device_commands.o chan.o
 guest-child-y := main.o checks.o hostile.o hostile_memory.o hostile_hypercalls.o \
-	hostile_cpu.o vf_user.o doorbell_test.o vf_net.o log.o vf_mbx.o \
+	hostile_cpu.o vf_user.o doorbell_test.o vf_net.o vf_mbx.o \
 	netvsc.o netvsc_hostile.o net_app.o
 guest-example-y := main.o
 
@@ -45,7 +45,7 @@ GUEST_NET_MAC_OBJ := $(BUILD)/guests/drivers/nic/mbx_decode.o
 guest-parent-extra := $(filter-out $(GUEST_NET_MAC_OBJ),$(GUEST_NIC_OBJS))
 GUEST_IGBVF_OBJS := $(addprefix $(BUILD)/guests/,$(guest-igbvf-y))
 guest-child-extra := $(GUEST_IGBVF_OBJS)
-guest-parent-y += nic.o nic_log.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o \
+guest-parent-y += nic.o nic_pci.o nic_ports.o nic_cmd.o nic_cmd_stats.o nic_cmd_port.o \
 	nic_vf.o nic_irq.o
 # The parent's NetVSP: every child's synthetic NIC (docs/netvsc.md).
 guest-parent-y += netvsp.o netvsp_ctl.o netvsp_net.o netvsp_vf.o netvsp_cmd.o

@@ -1,7 +1,7 @@
 /*
- * log_write() (hv/log.h) for the code the parent shares with the core and
- * the host tests: drivers/nic and the configuration-space logic of
- * kernel/pci. Each event becomes one console line, "<subsys>: <message>",
+ * log_write() (hv/log.h) for the code guests share with the core and the
+ * host tests: drivers/nic (the parent's PF driver, a child's igbvf) and the
+ * configuration-space logic of kernel/pci. Each event becomes one console line, "<subsys>: <message>",
  * which the hypervisor prints behind the partition's name:
  *   [  1.23] cpu0 I parent: igb: link up speed=1000 duplex=full
  * Warnings and errors carry level=warn / level=error at the end; debug
