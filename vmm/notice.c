@@ -45,3 +45,11 @@ bool notice_take(struct partition *p, struct hv_notice *n)
 	spin_unlock_irqrestore(&p->notice_lock, irq);
 	return found;
 }
+
+void notice_clear(struct partition *p)
+{
+	uint64_t irq = spin_lock_irqsave(&p->notice_lock);
+
+	p->notice_head = p->notice_tail;
+	spin_unlock_irqrestore(&p->notice_lock, irq);
+}

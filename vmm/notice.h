@@ -14,5 +14,7 @@ void notice_post(struct partition *p, enum hv_notice_kind kind, uint32_t bdf, ui
 		 uint64_t deadline_us);
 /* The oldest notice, false when there is none. */
 bool notice_take(struct partition *p, struct hv_notice *n);
+/* A new run of p starts with none of the last run's notices. */
+void notice_clear(struct partition *p);
 
 #endif

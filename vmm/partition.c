@@ -12,7 +12,9 @@
 #include "vmm/doorbell.h"
 #include "vmm/elf_loader.h"
 #include "vmm/guest_layout.h"
+#include "vmm/notice.h"
 #include "vmm/vcpu_loop.h"
+#include "vmm/vf_assign.h"
 
 #define PARTITION_MIN_MEMORY (8 * MiB)
 #define PARK_TIMEOUT_US 2000000
@@ -255,6 +257,17 @@ int partition_start(struct partition *p)
 	uint64_t entry = 0, irq;
 	int err;
 
+	/*
+	 * A new run of a child: no notice of the last run is left, its VFs
+	 * are offered anew (vf_assign.h). Before the state says running, so
+	 * the offers wait in the queue, which the child drains once set up.
+	 * Only the parent starts partitions, from one CPU at a time.
+	 */
+	if (p->starts && p->role == PARTITION_CHILD &&
+	    __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != HV_PARTITION_RUNNING) {
+		notice_clear(p);
+		vf_partition_starting(p);
+	}
 	irq = spin_lock_irqsave(&p->lock);
 	if (p->state == HV_PARTITION_RUNNING) {
 		spin_unlock_irqrestore(&p->lock, irq);
@@ -303,6 +316,8 @@ void partition_stop(struct partition *p, enum hv_stop_reason reason, uint64_t ri
 		vcpu_request(p->vcpus[i], VCPU_REQ_STOP);
 	if (!wait_parked(p))
 		log_error("vmm", "partition name=%s: a CPU did not leave the guest", partition_name(p));
+	if (p->role == PARTITION_CHILD)
+		vf_partition_stopped(p);
 	partition_event_push(p);
 }
 

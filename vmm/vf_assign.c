@@ -192,6 +192,71 @@ int vf_release(struct partition *child, uint32_t bdf)
 	return err;
 }
 
+/* The VFs a child holds (assigned, or being revoked), one at a time. */
+static struct pci_dev *next_vf_of(const struct partition *child, unsigned *i)
+{
+	for (struct pci_dev *d; (d = pci_dev_at(*i)); ) {
+		(*i)++;
+		if (d->is_vf && d->owner == child && d->vf_state != VF_HELD)
+			return d;
+	}
+	return NULL;
+}
+
+void vf_partition_stopped(struct partition *child)
+{
+	unsigned i = 0;
+
+	pci_dev_lock();
+	for (struct pci_dev *d; (d = next_vf_of(child, &i));) {
+		pci_dev_stop_dma(d, false); /* the new start waits for the reset */
+		iommu_msi_unmap_all(d->bdf);
+		log_info("vmm", "vf stopped bdf=" PCI_BDF_FMT " partition=%s bus_master=off flr=%s",
+			 PCI_BDF_ARGS(d->bdf), partition_name(child),
+			 d->caps.pcie.flr ? "yes" : "no");
+	}
+	pci_dev_unlock();
+}
+
+/* The VF as the new run finds it: as on assignment, its DMA back in the child's domain. */
+static int reoffer(struct pci_dev *d, struct partition *child)
+{
+	int err = 0;
+
+	pci_dev_stop_dma(d, true);
+	scrub(d);
+	if (!d->dma)
+		err = iommu_assign(d->bdf, &child->dma); /* it was quarantined in the last run */
+	d->dma = !err;
+	if (!err)
+		err = msix_table_reset(d);
+	if (!err)
+		pci_cfg_write16(pci_host_ops(), d->bdf, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	return err;
+}
+
+void vf_partition_starting(struct partition *child)
+{
+	unsigned i = 0;
+
+	pci_dev_lock();
+	for (struct pci_dev *d; (d = next_vf_of(child, &i));) {
+		int err;
+
+		if (d->vf_state == VF_REVOKING) {
+			d->released = true;
+			continue;
+		}
+		err = reoffer(d, child);
+		log_write(err ? LOG_ERROR : LOG_INFO, "vmm",
+			  "vf offered again bdf=" PCI_BDF_FMT " partition=%s result=%s",
+			  PCI_BDF_ARGS(d->bdf), partition_name(child), err ? errno_name(err) : "ok");
+		if (!err)
+			notice_post(child, HV_NOTICE_DEVICE_OFFERED, d->bdf, d->bars[0].base, 0);
+	}
+	pci_dev_unlock();
+}
+
 static void fill_status(const struct pci_dev *d, struct hv_device_status *st)
 {
 	static const uint32_t states[] = {[VF_HELD] = HV_DEVICE_VF_HELD,

@@ -25,6 +25,16 @@ int vf_assign(struct partition *caller, uint32_t bdf, struct partition *child);
 int vf_revoke(struct partition *caller, uint32_t bdf);
 /* The child lets go of a device being revoked. */
 int vf_release(struct partition *child, uint32_t bdf);
+/*
+ * A child keeps its VFs across a stop and a new start, as a Hyper-V VM
+ * keeps its vmNIC's VF across a reboot, but a stopped child's VFs stop:
+ * bus mastering off, FLR, interrupts unmapped, so nothing is DMAed into
+ * memory that is about to be reloaded. A new run gets them as a fresh
+ * assignment: reset again, a clean MSI-X table, offered anew. A VF being
+ * revoked counts as released (the new run never had it).
+ */
+void vf_partition_stopped(struct partition *child);
+void vf_partition_starting(struct partition *child);
 /* The devices caller owns or gave away, for HC_DEVICE_LIST. */
 unsigned vf_list(const struct partition *caller, struct hv_device_status *out, unsigned max);
 

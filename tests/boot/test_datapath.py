@@ -302,6 +302,50 @@ def test_restarted_child_gets_its_synthetic_nic_back(machine, peer):
     assert ping_peer(peer, "child1", 0x504) == [macs["child1"]] * 3
 
 
+def test_restarted_child_gets_its_vf_back(machine, peer, tmp_path):
+    """child1 holds VF 0 when it is stopped. The hypervisor stops the VF with it
+    (bus mastering off, FLR): frames the peer sends to child1 meanwhile cause no
+    DMA with the VF's requester ID (QEMU's vtd_dmar_translate), where the old
+    run's RX ring would have taken them into memory about to be reloaded.
+    Started again, child1 is offered the VF anew, its new igbvf does the reset
+    handshake and child1 answers from the VF; child2 answers throughout."""
+    trace = tmp_path / "vtd.log"
+    m, macs = boot(machine, peer, trace=["vtd_dmar_translate"], trace_log=str(trace))
+    hpa = int(m.wait_for(r"vmm: partition created name=child1 .* hpa=(0x[0-9a-f]+)",
+                         since=0).group(1), 16)
+    give_vf(m, "child1", 0)
+    assert ping_peer(peer, "child1", 0x511) == [macs["child1"]] * 3
+    assert vf_translations(trace, hpa)
+    mark = len(m.serial())
+    shell(m, "stop child1", r"ok$")
+    m.wait_for(r"vmm: vf stopped bdf=0000:01:10\.0 partition=child1 bus_master=off flr=yes",
+               since=mark)
+    stopped = len(vf_translations(trace, hpa))
+    since = len(peer.frames)
+    for seq in range(1, 11):
+        peer.send_ping(IP["child1"], ident=0x512, seq=seq, data=b"stopped")
+    # The socket keeps order: once child2 answered, QEMU has had child1's frames.
+    assert ping_peer(peer, "child2", 0x513) == [macs["child2"]] * 3
+    assert len(vf_translations(trace, hpa)) == stopped
+    assert not [f for f in peer.frames[since:]
+                if f.icmp_id == 0x512 and f.icmp_type == ICMP_ECHO_REPLY]
+    mark = len(m.serial())
+    shell(m, "start child1", r"ok$")
+    m.wait_for(r"vmm: vf offered again bdf=0000:01:10\.0 partition=child1 result=ok", since=mark)
+    m.wait_for(r"vmm: partition started name=child1 starts=2", since=mark)
+    m.wait_for(r"child1: net up ip=%s mac=%s path=synthetic"
+               % (re.escape(IP["child1"]), re.escape(macs["child1"])), timeout=BOOT, since=mark)
+    reset = m.wait_for(r"child1: vf reset result=(\S+)", timeout=60, since=mark)
+    assert reset.group(1) == "ok", reset.group(0)
+    m.wait_for(r"child1: net path=vf reason=\S+", timeout=60, since=mark)
+    before = len(vf_translations(trace, hpa))
+    assert ping_peer(peer, "child1", 0x514) == [macs["child1"]] * 3
+    assert len(vf_translations(trace, hpa)) > before
+    ports = net_list(m)
+    assert ports["child1"]["path"] == "vf" and ports["child2"]["path"] == "synthetic", ports
+    assert ping_peer(peer, "child2", 0x515) == [macs["child2"]] * 3
+
+
 CHILD3 = {"partition child3.role": "child", "partition child3.cpus": "3",
           "partition child3.memory_mb": "32", "partition child3.image": "guests/child.elf"}
 
