@@ -140,9 +140,11 @@ check-core-standalone: $(CORE_OBJS)
 # `make bench`: the channel ring against DPDK's rte_ring, on the host
 # (tools/bench/ring_bench.c). Installs libdpdk-dev when missing; without it
 # the benchmark runs our ring alone. Then the data paths in the boot
-# scenario (tools/bench/datapath.py, about a minute under TCG): exits per
-# packet on each path and the blackout of each path change, with UDP
-# streams from a peer outside the machine. Not part of `make test`.
+# scenario (tools/bench/datapath.py, about a minute each under TCG): exits
+# per packet on each path and the blackout of each path change, with UDP
+# streams from a peer outside the machine, at a light load (400 datagrams/s
+# per child in bursts of 8) and under load (4000/s in bursts of 32). Not
+# part of `make test`.
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -Wno-missing-prototypes -DHV_HOSTED -I include -I .
 .PHONY: bench bench-datapath
 bench:
@@ -153,13 +155,14 @@ bench:
 		dpdk_libs="$$(pkg-config --libs libdpdk)"; \
 	fi; \
 	echo "  HOSTCC  $(BUILD)/bench/ring_bench"; \
-	$(CC) $(BENCH_CFLAGS) $$dpdk_cflags tools/bench/ring_bench.c guests/lib/ring.c \
+	$(CC) $(BENCH_CFLAGS) $$dpdk_cflags tools/bench/ring_bench.c guests/lib/ring*.c \
 		lib/format.c -o $(BUILD)/bench/ring_bench $$dpdk_libs -lpthread
 	@$(BUILD)/bench/ring_bench
 	@$(MAKE) --no-print-directory bench-datapath
 
 bench-datapath: setup all
-	@$(PYTHON) tools/bench/datapath.py
+	@$(PYTHON) tools/bench/datapath.py --rate 400 --burst 8
+	@$(PYTHON) tools/bench/datapath.py --rate 4000 --burst 32
 
 boot-test: setup all
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -p no:cacheprovider -v tests/boot

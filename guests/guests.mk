@@ -18,7 +18,7 @@ guest-lib-y := crt0.o isr_entry.o start.o hypercalls.o console.o idt.o apic.o ti
 guest-lib-net-y := net/stats.o net/eth.o net/arp.o net/ipv4.o net/icmp.o net/udp.o net/netif.o
 guest-lib-y += $(guest-lib-net-y)
 # The channel ring and the vmbus control protocol (docs/channel.md).
-guest-lib-y += ring.o vmbus_ctl.o
+guest-lib-y += ring.o ring_producer.o ring_consumer.o vmbus_ctl.o
 # The synthetic NIC's messages, the child's bond, the parent's switch (docs/netvsc.md).
 guest-lib-y += netvsc_proto.o netbond.o netvsp_switch.o
 guest-shared-y := string.o format.o errno.o

@@ -30,7 +30,7 @@
 #include "kernel/pci/pci_regs.h"
 
 #define IGB_PF_POOL	   7  /* the PF's pool and queue */
-#define IGB_RING_SIZE	   64 /* descriptors per PF ring: a multiple of 8 (128-byte RDLEN/TDLEN) */
+#define IGB_RING_SIZE	   1024 /* descriptors per PF ring: a multiple of 8 (128-byte RDLEN/TDLEN) */
 #define IGB_BUF_SIZE	   2048			   /* one buffer holds a whole standard frame */
 #define IGB_FRAME_MIN	   60			   /* without FCS */
 #define IGB_FRAME_MAX	   1518			   /* without FCS; +4 with a VLAN tag */

@@ -22,6 +22,12 @@
 #define RING_MAX_DATA_SIZE (1U << 30)
 /* How far ahead of its cursor the consumer prefetches published bytes. */
 #define RING_PREFETCH_AHEAD 512
+/*
+ * How far ahead of its cursor the producer asks for lines to write: free
+ * lines the consumer read a lap ago sit in its cache; taking them back
+ * early overlaps that transfer with the writes before them.
+ */
+#define RING_PREFETCHW_AHEAD 512
 /* Feature bits the producer may set in ring_ctrl.feature_bits: none yet. */
 #define RING_FEATURES_KNOWN 0U
 
@@ -195,6 +201,16 @@ static inline void ring_prefetch_ahead(const struct ring_end *e)
 		__builtin_prefetch(e->data + e->cursor + RING_PREFETCH_AHEAD, 0);
 }
 
+/*
+ * PREFETCHW: the line comes in exclusive, ready for the stores, where
+ * __builtin_prefetch(p, 1) is a plain read prefetch unless built with
+ * -mprfchw. CPUs without it (Intel before Broadwell) run it as a NOP.
+ */
+static inline void ring_prefetch_write(const void *p)
+{
+	__asm__ volatile("prefetchw %0" : : "m"(*(const volatile uint8_t *)p));
+}
+
 /* ring_reserve() and ring_peek() off their fast paths: checks, wrap, refill. */
 int ring_reserve_slow(struct ring_end *e, uint16_t type, uint32_t len, void **payload);
 int ring_peek_slow(struct ring_end *e, uint16_t *type, const void **payload, uint32_t *len);
@@ -222,6 +238,9 @@ static inline int ring_reserve(struct ring_end *e, uint16_t type, uint32_t len, 
 	if (len - 1 >= e->max_payload || total > e->room)
 		return ring_reserve_slow(e, type, len, payload);
 	slot = e->data + e->cursor;
+	/* Only free space: a line the consumer may still read is not pulled away. */
+	if (e->room > RING_PREFETCHW_AHEAD)
+		ring_prefetch_write(slot + RING_PREFETCHW_AHEAD);
 	__builtin_memcpy(slot, &hdr, sizeof(hdr));
 	*payload = slot + sizeof(hdr);
 	e->room -= total;

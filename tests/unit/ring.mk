@@ -1,2 +1,2 @@
 UNIT_TESTS += ring
-unit-ring-srcs := tests/unit/test_ring.c guests/lib/ring.c lib/format.c lib/string.c
+unit-ring-srcs := tests/unit/test_ring.c guests/lib/ring.c guests/lib/ring_producer.c guests/lib/ring_consumer.c lib/format.c lib/string.c
