@@ -105,8 +105,13 @@ HOST_LDLIBS := -lcmocka -lpthread
 include $(sort $(wildcard tests/unit/*.mk))
 
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+# Every header a test may reach: one gcc run builds a test from several
+# sources, so there are no per-object dependency files; a header change
+# rebuilds them all rather than leave one stale.
+UNIT_HEADERS := $(wildcard include/hv/*.h kernel/*.h kernel/*/*.h vmm/*.h iommu/*.h lib/*.h \
+	drivers/*/*.h guests/lib/*.h guests/lib/net/*.h guests/*/*.h tests/unit/*.h)
 define unit_rule
-$(BUILD)/unit/test_$(1): $$(unit-$(1)-srcs) tests/unit/log_capture.c $$(wildcard include/hv/*.h) | $(BUILD)/unit
+$(BUILD)/unit/test_$(1): $$(unit-$(1)-srcs) tests/unit/log_capture.c $(UNIT_HEADERS) | $(BUILD)/unit
 	@echo "  HOSTCC  $$@"
 	@$(CC) $(HOST_CFLAGS) $$(filter %.c,$$^) -o $$@ $(HOST_LDLIBS)
 endef

@@ -162,7 +162,7 @@ static void test_reset_follows_the_mac(void **state)
 		assert_int_equal(fake_reg(IGB_GCR), IGB_GCR_CMPL_TMOUT_10MS);
 	}
 	assert_logged("reset done");
-	assert_logged("started pool=7 queue=7 ring=64");
+	assert_logged("started pool=7 queue=7 ring=1024");
 }
 
 /* A version-2 PCIe capability keeps its timeout in DevCtl2: GCR's field is left at 0. */
