@@ -296,6 +296,26 @@ static void test_level_reset_quiets_the_pool(void **state)
 	assert_false(serve(1) & IGB_MBX_CTS);
 }
 
+/*
+ * The VF resets and posts VF_RESET while the PF is between reading the
+ * causes (the level reset only) and handling the reset: the request must
+ * survive the reset event, which a blind RVFU would clear with it (the VF
+ * then times out), and be answered on the next pass.
+ */
+static void test_reset_request_posted_while_the_level_reset_is_handled(void **state)
+{
+	struct mbx_request reset = {.kind = MBX_REQ_RESET};
+
+	(void)state;
+	fake_vf_reset(0);
+	send(0, &reset);
+	igb_vf_reset_event(&pf, 0);
+	assert_true(igb_mbx_pending_msgs(&pf) & 1);
+	assert_int_equal(serve(0), IGB_MBX_VF_RESET | IGB_MBX_ACK);
+	assert_true(pf.vf_mbx[0].cts);
+	assert_logged("vf reset vf=0 port=child1 mac=02:54:00:12:34:01 reply=ack");
+}
+
 /* Allocated but no child holds it: the port's MAC stays off the VF's pool. */
 static void test_detached_vf_keeps_the_mac_on_the_pf(void **state)
 {
@@ -412,6 +432,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_vlan_and_multicast_programmed, setup),
 	    cmocka_unit_test_setup(test_port_vlan_tags_and_filters, setup),
 	    cmocka_unit_test_setup(test_hostile_vf_does_not_starve_the_other, setup),
+	    cmocka_unit_test_setup(test_reset_request_posted_while_the_level_reset_is_handled, setup),
 	    cmocka_unit_test_setup(test_level_reset_quiets_the_pool, setup),
 	    cmocka_unit_test_setup(test_held_mailbox_is_left_alone, setup),
 	    cmocka_unit_test_setup(test_detached_vf_keeps_the_mac_on_the_pf, setup),
