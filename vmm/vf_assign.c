@@ -46,24 +46,36 @@ static void scrub(struct pci_dev *d)
 	d->unmapped = false;
 }
 
-static int give(struct pci_dev *d, struct partition *child)
+/*
+ * The VF as a child finds it, on assignment and on each new run: reset,
+ * nothing of before remembered, its DMA in the child's domain (again, if
+ * it was quarantined), its MSI-X table masked, memory decoding on.
+ */
+static int reset_for(struct pci_dev *d, struct partition *child)
 {
-	int err;
+	int err = 0;
 
 	pci_dev_stop_dma(d, true); /* nothing of the last owner's state survives */
 	scrub(d);
-	err = iommu_assign(d->bdf, &child->dma);
-	if (err)
-		return err;
-	d->dma = true;
-	d->owner = child;
-	err = device_mmio_map(child, d);
+	if (!d->dma)
+		err = iommu_assign(d->bdf, &child->dma);
+	d->dma = !err;
 	if (!err)
 		err = msix_table_reset(d);
 	/* A VF decodes its BARs only with its own Memory Space Enable (QEMU); BME is the child's. */
 	if (!err)
 		pci_cfg_write16(pci_host_ops(), d->bdf, PCI_COMMAND, PCI_COMMAND_MEMORY);
 	return err;
+}
+
+static int give(struct pci_dev *d, struct partition *child)
+{
+	int err = reset_for(d, child);
+
+	if (err)
+		return err;
+	d->owner = child;
+	return device_mmio_map(child, d);
 }
 
 static void refused(const struct partition *caller, const char *op, uint32_t bdf, int err)
@@ -218,23 +230,6 @@ void vf_partition_stopped(struct partition *child)
 	pci_dev_unlock();
 }
 
-/* The VF as the new run finds it: as on assignment, its DMA back in the child's domain. */
-static int reoffer(struct pci_dev *d, struct partition *child)
-{
-	int err = 0;
-
-	pci_dev_stop_dma(d, true);
-	scrub(d);
-	if (!d->dma)
-		err = iommu_assign(d->bdf, &child->dma); /* it was quarantined in the last run */
-	d->dma = !err;
-	if (!err)
-		err = msix_table_reset(d);
-	if (!err)
-		pci_cfg_write16(pci_host_ops(), d->bdf, PCI_COMMAND, PCI_COMMAND_MEMORY);
-	return err;
-}
-
 void vf_partition_starting(struct partition *child)
 {
 	unsigned i = 0;
@@ -247,7 +242,7 @@ void vf_partition_starting(struct partition *child)
 			d->released = true;
 			continue;
 		}
-		err = reoffer(d, child);
+		err = reset_for(d, child);
 		log_write(err ? LOG_ERROR : LOG_INFO, "vmm",
 			  "vf offered again bdf=" PCI_BDF_FMT " partition=%s result=%s",
 			  PCI_BDF_ARGS(d->bdf), partition_name(child), err ? errno_name(err) : "ok");
