@@ -247,7 +247,7 @@ static int ring_batch_need(const struct ring_end *e, const struct ring_msg *msgs
 int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n, bool *signal_peer)
 {
 	uint32_t cursor = e->cursor, packets = e->reserved_packets, bytes = e->reserved_bytes;
-	uint32_t need = 0, payload = 0, free_ahead;
+	uint32_t need = 0, payload = 0;
 	int rc = ring_check_write(e);
 
 	if (signal_peer)
@@ -258,15 +258,10 @@ int ring_write_batch(struct ring_end *e, const struct ring_msg *msgs, unsigned n
 		rc = ring_make_room(e, need);
 	if (rc)
 		return rc;
-	free_ahead = ring_free_at_cursor(e);
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = msgs[i].len, total = ring_pkt_total(len);
+		uint32_t len = msgs[i].len;
 
-		/* As ring_reserve(): free lines ahead, asked for exclusive early. */
-		if (free_ahead > RING_PREFETCHW_AHEAD && e->cursor + RING_PREFETCHW_AHEAD < e->size)
-			ring_prefetch_write(e->data + e->cursor + RING_PREFETCHW_AHEAD);
-		free_ahead -= MIN(free_ahead, total);
-		ring_copy(ring_place(e, msgs[i].type, len, total), msgs[i].buf, len);
+		ring_copy(ring_place(e, msgs[i].type, len, ring_pkt_total(len)), msgs[i].buf, len);
 	}
 	e->room = ring_room(e);
 	e->reserved_packets += n;
