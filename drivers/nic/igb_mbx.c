@@ -106,11 +106,9 @@ void igb_mbx_clear_reset(struct igb_pf *pf, unsigned vf)
 void igb_mbx_reclaim(struct igb_pf *pf, unsigned vf)
 {
 	/*
-	 * A reset VF holds nothing any more: drop a stale buffer ownership
-	 * (RVFU), but only if it holds one. RVFU also clears the VF's pending
-	 * request and ack bits (QEMU's igb_set_pfmailbox), and a VF that reset
-	 * and already posted VF_RESET (which releases the buffer) before we
-	 * saw the reset would lose that request and time out.
+	 * A VF we reset holds nothing any more: drop a stale buffer ownership
+	 * (RVFU), only if it holds one. RVFU also clears the VF's pending
+	 * request and ack bits (QEMU's igb_set_pfmailbox).
 	 */
 	if (igb_rd(&pf->hw, IGB_P2VMAILBOX(vf)) & IGB_P2VMAILBOX_VFU)
 		igb_wr(&pf->hw, IGB_P2VMAILBOX(vf), IGB_P2VMAILBOX_RVFU);

@@ -278,7 +278,7 @@ uint32_t igb_mbx_pending_resets(struct igb_pf *pf);
 void igb_mbx_clear_msg(struct igb_pf *pf, unsigned vf);
 void igb_mbx_clear_ack(struct igb_pf *pf, unsigned vf);
 void igb_mbx_clear_reset(struct igb_pf *pf, unsigned vf);
-/* Takes the buffer back from a VF that was reset while holding it (RVFU), if it does. */
+/* Takes the buffer back from a VF the PF reset while it held it (RVFU), if it does. */
 void igb_mbx_reclaim(struct igb_pf *pf, unsigned vf);
 
 /* --- igb_vf_msg.c: what the PF does with a VF's messages and resets --- */

@@ -86,7 +86,12 @@ void igb_vf_reset_event(struct igb_pf *pf, unsigned vf)
 	 */
 	igb_mbx_clear_ack(pf, vf);
 	pf->vf_mbx[vf].last_nack_us = igb_now_us();
-	igb_mbx_reclaim(pf, vf);
+	/*
+	 * No RVFU here: a VF that reset itself is about to lock the buffer
+	 * and post VF_RESET, and RVFU written between its lock and its post
+	 * would clear that request (QEMU clears VFREQ with it); the VF timed
+	 * out. Its own next write releases a stale lock anyway.
+	 */
 	igb_switch_vf_reset(pf, vf);
 	if (port) {
 		port_reset_state(port);
@@ -303,6 +308,7 @@ void igb_vf_reset(struct igb_pf *pf, unsigned vf)
 	igb_wr(&pf->hw, IGB_PVTCTRL(vf), IGB_VF_CTRL_RST);
 	igb_flush(&pf->hw);
 	igb_vf_reset_event(pf, vf);
+	igb_mbx_reclaim(pf, vf); /* we write next: a lock it held when reset is stale */
 	mbx_limit_clear(&pf->vf_mbx[vf].limit, igb_now_us());
 	pf->vf_mbx[vf].last_nack_us = igb_now_us();
 	if (igb_mbx_write(pf, vf, &nack, 1))

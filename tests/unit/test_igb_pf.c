@@ -299,8 +299,11 @@ static void test_level_reset_quiets_the_pool(void **state)
 /*
  * The VF resets and posts VF_RESET while the PF is between reading the
  * causes (the level reset only) and handling the reset: the request must
- * survive the reset event, which a blind RVFU would clear with it (the VF
- * then times out), and be answered on the next pass.
+ * survive the reset event, and be answered on the next pass. The event
+ * leaves the mailbox alone even while the VF holds it (it may be between
+ * its lock and its post): an RVFU then would clear the request it posts
+ * next (seen in QEMU's igb_set_vfmailbox/pfmailbox trace: lock, REQ,
+ * then our RVFU), and the VF times out.
  */
 static void test_reset_request_posted_while_the_level_reset_is_handled(void **state)
 {
@@ -308,6 +311,10 @@ static void test_reset_request_posted_while_the_level_reset_is_handled(void **st
 
 	(void)state;
 	fake_vf_reset(0);
+	fake_vf_hold(0, true);
+	igb_vf_reset_event(&pf, 0);
+	assert_true(fake_reg(IGB_P2VMAILBOX(0)) & IGB_P2VMAILBOX_VFU);
+	fake_vf_hold(0, false);
 	send(0, &reset);
 	igb_vf_reset_event(&pf, 0);
 	assert_true(igb_mbx_pending_msgs(&pf) & 1);
